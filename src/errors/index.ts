@@ -31,6 +31,11 @@ export class LogfedError extends Error {
     this.retriable = opts.retriable ?? RETRIABLE.has(code);
     this.details = opts.details;
   }
+
+  /** graphql-js copies an original error's `extensions` into the GraphQL error, on every transport. */
+  get extensions(): Record<string, unknown> {
+    return { ...(this.details ?? {}), code: this.code };
+  }
 }
 
 export const badInput = (message: string, details?: Record<string, unknown>) =>

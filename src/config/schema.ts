@@ -1,0 +1,85 @@
+// The shape of logfed.yaml, checked at start. Unknown keys are errors (a typo must not be
+// silently ignored), and every message names the field, what was expected and what came.
+
+import { z } from 'zod';
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a lower-case name ([a-z0-9._-], at most 64 characters)');
+
+const backend = z
+  .object({ kind: z.string().min(1) })
+  .passthrough()
+  .describe('a backend: its `kind` names the adapter, the other keys are that adapter’s own config');
+
+const logstore = z
+  .object({
+    id: z.string().min(1),
+    domain: name,
+    layout: z.enum(['env', 'app', 'file']),
+    env: name,
+    app: name.optional(),
+    file: z.string().min(1).optional(),
+    backend: z.string().min(1),
+    location: z.record(z.unknown()),
+    minTs: z.number().int().optional(),
+    maxTs: z.number().int().optional(),
+    active: z.boolean().optional(),
+    sensitiveFields: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(4000),
+        host: z.string().default('0.0.0.0'),
+        /** How long shutdown waits for in-flight work before exiting anyway. */
+        shutdownGraceMs: z.number().int().min(0).max(60_000).default(4_000),
+      })
+      .strict()
+      .default({}),
+    mysql: z.object({ url: z.string().url() }).strict().optional(),
+    redis: z.object({ url: z.string().url() }).strict().optional(),
+    kafka: z
+      .object({
+        brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1),
+        clientId: z.string().default('logfed'),
+      })
+      .strict()
+      .optional(),
+    query: z
+      .object({
+        maxSpanHours: z.number().positive().default(24 * 7),
+        defaultSpanMinutes: z.number().positive().default(60),
+        globalConcurrency: z.number().int().positive().default(64),
+        perBackendConcurrency: z.number().int().positive().default(16),
+        targetTimeoutMs: z.number().int().positive().default(10_000),
+        maxPageSize: z.number().int().positive().max(1000).default(1000),
+      })
+      .strict()
+      .default({}),
+    backends: z.record(backend).default({}),
+    topology: z
+      .object({
+        domains: z.array(z.object({ name, description: z.string().optional() }).strict()).default([]),
+        logstores: z.array(logstore).default([]),
+        gatewayMappings: z
+          .array(z.object({ fromDomain: name, fromTraceId: z.string(), toDomain: name, toTraceId: z.string() }).strict())
+          .default([]),
+      })
+      .strict()
+      .default({}),
+    demo: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** Where the demo writes its live log files; a fresh temporary directory when absent. */
+        dir: z.string().optional(),
+        linesPerSecond: z.number().positive().max(10_000).default(20),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,36 @@
+// Formats demo events in the standard logback layout the file adapter parses:
+// %d{yyyy-MM-dd HH:mm:ss.SSS} %5p %PID --- [%t] [%X{traceId}] %logger-%L : %m%n (UTC).
+
+export interface LogbackLine {
+  ts: number;
+  level: string;
+  pid: number;
+  thread: string;
+  traceId?: string;
+  logger: string;
+  line: number;
+  message: string;
+}
+
+export function formatTs(ts: number): string {
+  return new Date(ts).toISOString().replace('T', ' ').slice(0, 23);
+}
+
+export function formatLogback(l: LogbackLine): string {
+  return `${formatTs(l.ts)} ${l.level.padStart(5)} ${l.pid} --- [${l.thread}] [${l.traceId ?? ''}] ${l.logger}-${l.line} : ${l.message}\n`;
+}
+
+const TS_PREFIX = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})/;
+
+/** Shifts the timestamp that starts a line by `deltaMs`; continuation lines are returned as they are. */
+export function shiftLine(line: string, deltaMs: number): string {
+  const m = TS_PREFIX.exec(line);
+  if (!m) return line;
+  const ts = Date.parse(m[1]!.replace(' ', 'T') + 'Z');
+  return formatTs(ts + deltaMs) + line.slice(m[1]!.length);
+}
+
+export function lineTs(line: string): number | undefined {
+  const m = TS_PREFIX.exec(line);
+  return m ? Date.parse(m[1]!.replace(' ', 'T') + 'Z') : undefined;
+}

@@ -1,0 +1,64 @@
+// Runs the embedded demo: lays out an hour of sample logs ending now, registers the gateway
+// mappings they contain, then keeps appending realistic traffic and hands each new event to
+// `onEvent` (the live tail) until stopped.
+
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LogEvent } from '../core/event.js';
+import { log } from '../observe/logger.js';
+import type { GatewayMapping } from '../topology/types.js';
+import { demoFilePath } from './catalog.js';
+import { appendLine, rebaseSamples } from './files.js';
+import { extractGatewayMapping } from './gateway-trace.js';
+import { createRng } from './random.js';
+import { generateRequest } from './scenario.js';
+
+export const SAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'logs');
+
+export interface DemoOptions {
+  dir: string;
+  linesPerSecond: number;
+  onEvent(event: LogEvent): void;
+  onMapping(mapping: GatewayMapping): Promise<void>;
+  now?: () => number;
+}
+
+export interface DemoHandle {
+  stop(): void;
+}
+
+export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
+  const now = opts.now ?? Date.now;
+  mkdirSync(opts.dir, { recursive: true });
+  const texts = rebaseSamples(SAMPLES_DIR, opts.dir, now() - 1_000);
+  for (const [rel, text] of texts) {
+    if (!rel.includes('pay-gateway')) continue;
+    for (const line of text.split('\n')) {
+      const m = extractGatewayMapping(line, 'pay');
+      if (m) await opts.onMapping(m);
+    }
+  }
+
+  const rng = createRng(now() & 0xffffffff);
+  let seq = 500_000;
+  // About 8 lines per request: pace requests so the configured line rate holds on average.
+  const intervalMs = Math.max(10, Math.round(8_000 / opts.linesPerSecond));
+  const timer = setInterval(() => {
+    try {
+      const env = rng.chance(0.85) ? 'prod' : 'pre';
+      const req = generateRequest(rng, now(), env, seq++);
+      for (const line of req.lines) {
+        for (const file of line.files) {
+          appendLine(opts.dir, demoFilePath(line.event.domain, line.event.env, line.event.app, file), line.text);
+        }
+        opts.onEvent(line.event);
+      }
+      if (req.mapping) opts.onMapping(req.mapping).catch((err) => log.warn({ err }, 'demo: could not record gateway mapping'));
+    } catch (err) {
+      log.warn({ err }, 'demo: generating traffic failed');
+    }
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,96 @@
+// The runtime holds every long-lived part of a gateway process: services, topology, adapters,
+// the live-tail hub and the demo. The server reads it through the GraphQL context; shutdown
+// closes it in reverse order of creation.
+
+import type { Config } from '../config/schema.js';
+import { startDemo, type DemoHandle } from '../demo/run.js';
+import { log } from '../observe/logger.js';
+import { TailHub } from '../pubsub/tail-hub.js';
+import { createMemoryTopologyStore } from '../topology/memory-store.js';
+import type { TopologyStore } from '../topology/types.js';
+import { createAdapterRegistry, type AdapterRegistry } from './adapters.js';
+import { connectServices, type Services } from './services.js';
+
+export type HealthStatus = 'OK' | 'DEGRADED' | 'DOWN';
+
+export interface ServiceHealth {
+  name: string;
+  status: HealthStatus;
+  detail?: string;
+}
+
+export interface Runtime {
+  config: Config;
+  /** True when state lives in memory (no MySQL configured). */
+  embedded: boolean;
+  services: Services;
+  topology: TopologyStore;
+  adapters: AdapterRegistry;
+  tail: TailHub;
+  health(): Promise<{ status: HealthStatus; embedded: boolean; services: ServiceHealth[] }>;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(config: Config): Promise<Runtime> {
+  const services = await connectServices(config);
+  const closers: Array<() => Promise<void> | void> = [() => services.close()];
+  try {
+    const topology = services.topology ?? createMemoryTopologyStore();
+    closers.unshift(() => topology.close());
+    await seedTopology(topology, config);
+
+    const adapters = createAdapterRegistry(config.backends);
+    closers.unshift(() => adapters.close());
+
+    const tail = new TailHub();
+    closers.unshift(() => tail.close());
+
+    let demo: DemoHandle | undefined;
+    if (config.demo.enabled && config.demo.dir) {
+      demo = await startDemo({
+        dir: config.demo.dir,
+        linesPerSecond: config.demo.linesPerSecond,
+        onEvent: (e) => tail.publish(e),
+        onMapping: (m) => topology.addGatewayMapping(m),
+      });
+      closers.unshift(() => demo!.stop());
+    }
+
+    return {
+      config,
+      embedded: !config.mysql,
+      services,
+      topology,
+      adapters,
+      tail,
+      async health() {
+        const checks = await services.health();
+        const status: HealthStatus = checks.some((c) => c.status === 'DOWN')
+          ? 'DEGRADED'
+          : checks.some((c) => c.status === 'DEGRADED')
+            ? 'DEGRADED'
+            : 'OK';
+        return { status, embedded: !config.mysql, services: checks };
+      },
+      async close() {
+        for (const close of closers) {
+          try {
+            await close();
+          } catch (err) {
+            log.warn({ err }, 'shutdown: closing a part failed');
+          }
+        }
+      },
+    };
+  } catch (err) {
+    for (const close of closers) await Promise.resolve(close()).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Writes the topology named in config into the store: config is the source of truth at start. */
+async function seedTopology(store: TopologyStore, config: Config): Promise<void> {
+  for (const d of config.topology.domains) await store.upsertDomain(d);
+  for (const ls of config.topology.logstores) await store.upsertLogstore(ls);
+  for (const m of config.topology.gatewayMappings) await store.addGatewayMapping(m);
+}

@@ -1,0 +1,25 @@
+// The startup banner: where to go, where state lives, and a first query to paste.
+
+export function banner(o: { url: string; source: string; embedded: boolean; demoDir?: string }): string {
+  const lines = [
+    '',
+    `  Logfed is serving GraphQL at ${o.url}  (WebSocket subscriptions on the same URL)`,
+    `  config: ${o.source}`,
+    o.embedded
+      ? '  state:  in memory (embedded default) — topology, patterns and metrics are lost on restart'
+      : '  state:  MySQL',
+  ];
+  if (o.demoDir) lines.push(`  demo:   two domains (shop, pay) writing live logs under ${o.demoDir}`);
+  lines.push(
+    '',
+    '  Try:',
+    `    curl -s ${o.url} -H 'content-type: application/json' \\`,
+    `      -d '{"query":"{ logs(query: {keywords: \\"payment\\", levels: [\\"ERROR\\"]}, first: 5) { edges { node { ts domain app level message } } sources { logstore status rows } } }"}'`,
+    '',
+    '    subscription { tail(filter: {}) { ts domain app level message } }',
+    '',
+    `  Health: ${o.url.replace(/\/graphql$/, '/healthz')}   Metrics: ${o.url.replace(/\/graphql$/, '/metrics')}`,
+    '',
+  );
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,191 @@
+// Masks the variable parts of one word before clustering: numbers, hex, IPs, MACs, times, UUIDs,
+// paths, URLs, key=value values, booleans. It keeps the word's punctuation, so `uid=0,` becomes
+// `uid=<*>,` and the template still reads like the log line. Runs per word, after tokenize.ts.
+
+import { WILDCARD } from './types.js';
+
+// Punctuation that separates a value from its key or its brackets. `:` is handled apart,
+// because MACs, IPv6 and times contain it; `<` and `>` are not here, since they are rarely
+// brackets around a single value (`<memory:1024, vCores:1>`).
+const HARD_DELIMS = new Set('=,;()[]{}"\'|@'.split('').map((c) => c.charCodeAt(0)));
+
+const COLON = 58;
+const DOT = 46;
+const SLASH = 47;
+const BACKSLASH = 92;
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+const LITERAL_VALUES = new Set(['true', 'false', 'null']);
+
+/** Masks one word. Words with no digit and nothing path- or value-like are returned as they are. */
+export function maskWord(word: string): string {
+  if (!mayHoldValue(word)) return word;
+  let out = '';
+  let start = 0;
+  for (let i = 0; i <= word.length; i++) {
+    if (i === word.length || HARD_DELIMS.has(word.charCodeAt(i))) {
+      out += maskSegment(word.slice(start, i));
+      if (i < word.length) out += word[i];
+      start = i + 1;
+    }
+  }
+  return collapseWildcards(out);
+}
+
+// The fast path: most words of a log line are plain words and skip the segment scan.
+function mayHoldValue(word: string): boolean {
+  let dots = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (isDigit(c) || c === SLASH || c === BACKSLASH) return true;
+    // Dotted leaders, or a name dotted twice that may be a host.
+    if (c === DOT && (word.charCodeAt(i + 1) === DOT || ++dots >= 2)) return true;
+  }
+  if (word.length >= 8 && isHexRun(word, 0, word.length)) return true;
+  return word.includes('true') || word.includes('false') || word.includes('null');
+}
+
+function maskSegment(s: string): string {
+  if (s.length === 0) return s;
+  const url = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(s);
+  if (url) {
+    // The scheme says what kind of resource it is; host, port and path are the values.
+    const rest = s.slice(url[0].length);
+    return hasDigit(rest) ? url[0] + WILDCARD : s;
+  }
+  if (/^[A-Za-z]:\\/.test(s)) return WILDCARD; // a Windows path
+  if (s.indexOf(':') !== s.lastIndexOf(':') && isColonGroups(s)) return WILDCARD; // MAC, IPv6, time
+  if (s.indexOf(':') < 0) return maskPiece(s);
+  const raw = s.split(':');
+  const out = raw.map((p) => maskPiece(p));
+  // host:port; the port says the piece before it names a host, whatever that name looks like.
+  for (let i = 1; i < raw.length; i++) {
+    if (isNumber(raw[i]!) && looksLikeHost(raw[i - 1]!)) out[i - 1] = WILDCARD;
+  }
+  return out.join(':');
+}
+
+const isNumber = (s: string): boolean => /^\d{1,5}\.?$/.test(s);
+
+// Host names worth masking: they carry a digit and a `-` or `.` (`msra-sa-41`), or are dotted
+// twice (`ns.example.com`). Plain words (`localhost`, `sessionid`) stay as they are.
+function looksLikeHost(s: string): boolean {
+  if (!/[A-Za-z]/.test(s) || s.includes('/')) return false;
+  const dots = s.split('.').length - 1;
+  return dots >= 2 || (hasDigit(s) && (dots > 0 || s.includes('-')));
+}
+
+// Top-level domains that end most host names in logs; a dotted name ending in one of them is a
+// host (`ns.example.com`), while Java names put the domain first (`org.apache.Foo`).
+const TLDS = new Set('com net org edu gov mil int io co uk de jp cn ru fr us eu info biz local lan internal corp arpa'.split(' '));
+
+function isHostName(p: string): boolean {
+  const labels = p.split('.');
+  if (labels.length < 3) return false;
+  if (!TLDS.has(labels[labels.length - 1]!.toLowerCase())) return false;
+  return labels.every((l) => /^[A-Za-z0-9-]+$/.test(l));
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+// Hex or digit groups joined by colons: MAC and IPv6 addresses, clock times.
+function isColonGroups(s: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === COLON) continue;
+    if (!isHex(c)) return false;
+    if (isDigit(c)) digits++;
+  }
+  return digits > 0;
+}
+
+function maskPiece(p: string): string {
+  if (p.length === 0) return p;
+  const first = p.charCodeAt(0);
+  if ((first === SLASH || first === BACKSLASH) && p.length > 1) return WILDCARD;
+  if (p.startsWith('./') || p.startsWith('../') || p.startsWith('~/')) return WILDCARD;
+  const dots = p.indexOf('..');
+  if (dots >= 0) {
+    // Dotted leaders (`enable......0`) separate a label from its value.
+    let end = dots;
+    while (p.charCodeAt(end) === DOT) end++;
+    return maskPiece(p.slice(0, dots)) + p.slice(dots, end) + maskPiece(p.slice(end));
+  }
+  if (p.length > 1 && p.charCodeAt(p.length - 1) === DOT) return maskPiece(p.slice(0, -1)) + '.';
+  if (isHostName(p)) return WILDCARD;
+  if (!hasDigit(p)) {
+    if (LITERAL_VALUES.has(p)) return WILDCARD;
+    if (p.length >= 8 && isHexRun(p, 0, p.length)) return WILDCARD;
+    return p;
+  }
+  if (first === 35 /* # */) return '#' + WILDCARD;
+  const prefixed = labelledValue(p);
+  if (prefixed !== undefined) return prefixed;
+  const slash = p.indexOf('/');
+  if (slash > 0) {
+    if (slash !== p.lastIndexOf('/')) return WILDCARD; // a relative path
+    // `host/10.0.0.1` (how Java prints a socket address) or `8086/2410`: two values.
+    const before = p.slice(0, slash);
+    const after = p.slice(slash + 1);
+    const host = IPV4.test(after) && looksLikeHost(before) ? WILDCARD : maskPiece(before);
+    return host + '/' + maskPiece(after);
+  }
+  if (isIdentifier(p)) return p;
+  return WILDCARD;
+}
+
+// `node-246`, `core.2275`, `CPU#0`, `jetty-6.1.26`: a word label, one separator, then a value.
+function labelledValue(p: string): string | undefined {
+  let i = 0;
+  while (i < p.length && isLetter(p.charCodeAt(i))) i++;
+  if (i < 2 || i + 1 >= p.length) return undefined;
+  const sep = p.charCodeAt(i);
+  if (sep !== 45 /* - */ && sep !== DOT && sep !== 35 /* # */ && sep !== SLASH) return undefined;
+  if (!isDigit(p.charCodeAt(i + 1))) return undefined;
+  return p.slice(0, i + 1) + WILDCARD;
+}
+
+// Names that carry a digit but read as words (`ssh2`, `eth0`, `log4j.properties`): they start
+// with a letter, have no more digits than letters and no long digit run. Whether they vary is
+// left to clustering.
+function isIdentifier(p: string): boolean {
+  if (!isLetter(p.charCodeAt(0))) return false;
+  if (p.length >= 6 && isHexRun(p, 0, p.length)) return false;
+  let letters = 0;
+  let digits = 0;
+  let run = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (isDigit(c)) {
+      digits++;
+      // Four digits in a row are a counter or a timestamp (`DFSClient_NONMAPREDUCE_1537864556_1`).
+      if (++run >= 4) return false;
+      continue;
+    }
+    run = 0;
+    if (isLetter(c)) letters++;
+    else if (c !== 95 /* _ */ && c !== 45 /* - */ && c !== DOT && c !== 36 /* $ */) return false;
+  }
+  return digits <= letters;
+}
+
+function isHexRun(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isHex(s.charCodeAt(i))) return false;
+  return true;
+}
+
+export function hasDigit(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (isDigit(s.charCodeAt(i))) return true;
+  return false;
+}
+
+/** `<*><*>` says nothing more than `<*>`. */
+export function collapseWildcards(s: string): string {
+  let out = s;
+  while (out.includes('<*><*>')) out = out.replaceAll('<*><*>', WILDCARD);
+  return out;
+}

@@ -1,0 +1,260 @@
+// The simple metric stage: takes log events, groups them by the rule's key fields in
+// clock-aligned windows and emits one metric row per group (several for ratio and TopN) when
+// the watermark closes a window. Pure and synchronous; the task runner supplies events, their
+// partition and offset, and the watermark, and takes rows, late events and storms back.
+
+import type { LogEvent } from '../../core/event.js';
+import { allOf, compileCondition, type Condition } from '../expr/conditions.js';
+import { periodToMs, windowStartOf, type SeriesStorm } from '../windows/index.js';
+import { WindowSet, type OpenWindow } from '../windows/window-set.js';
+import { eventGetter, textOf } from './event-field.js';
+import { createKernel, type Kernel } from './kernels.js';
+import type { MetricRow } from './row.js';
+import { EXPANDING, PICK_OPS, validateMetricRule, type MetricRule } from './schema.js';
+import { badInput } from '../../errors/index.js';
+
+/** What became of a pushed event: counted into a window, filtered out, too late, or refused by the series cap. */
+export type PushResult = 'accepted' | 'filtered' | 'late' | 'dropped' | 'invalid';
+
+/** A series' mergeable state for two-phase aggregation, keyed by (rule, window, key). JSON-safe. */
+export interface MetricPartial {
+  ruleId: string;
+  windowStart: number;
+  keyId: string;
+  key: Record<string, string>;
+  accs: unknown[];
+}
+
+export interface MetricAggregatorState {
+  version: 1;
+  ruleId: string;
+  watermark: number | null;
+  windows: Array<{ start: number; offsets: Array<[number, number]>; series: MetricPartial[] }>;
+}
+
+export interface MetricStats {
+  received: number;
+  filtered: number;
+  late: number;
+  accepted: number;
+  /** Events and partials refused because their window hit maxSeries. */
+  dropped: number;
+  /** Events without a usable time. */
+  invalid: number;
+  /** Aggregations that found no usable value in an accepted event (a max over a missing field). */
+  invalidValues: number;
+  rowsEmitted: number;
+  windowsClosed: number;
+  openWindows: number;
+  openSeries: number;
+  watermark: number;
+}
+
+export interface MetricStorm extends SeriesStorm {
+  ruleId: string;
+}
+
+export interface MetricAggregator {
+  readonly rule: MetricRule;
+  readonly periodMs: number;
+  push(event: LogEvent, partition?: number, offset?: number): PushResult;
+  /** Closes the windows the watermark passed (after the allowed lateness) and returns their rows. */
+  advance(watermark: number): MetricRow[];
+  /** Closes every window: shutdown, or the end of a bounded input. */
+  flush(): MetricRow[];
+  /** Phase one of two-phase aggregation: closes windows as advance does, returning partials instead of rows. */
+  advancePartials(watermark: number): MetricPartial[];
+  flushPartials(): MetricPartial[];
+  /** The partials of every open series, leaving them open. */
+  partial(): MetricPartial[];
+  /** Phase two: folds a partial from another instance into this one's window. */
+  mergePartial(p: MetricPartial): PushResult;
+  /** Oldest offset of the partition held in an open window; commit no further than this. */
+  oldestOpenEventOffset(partition: number): number | undefined;
+  /** Every window ending at or before this time has been emitted; stages downstream may advance to it. */
+  closedThrough(): number;
+  openSeries(): number;
+  /** Windows that reached maxSeries since the last call, so an alert can be raised. */
+  drainStorms(): MetricStorm[];
+  snapshot(): MetricAggregatorState;
+  stats(): MetricStats;
+}
+
+export interface MetricAggregatorOptions {
+  /** The task's allowed lateness: how long past its end a window waits for late events. */
+  allowedLatenessMs?: number;
+  /** State from snapshot(), to resume after a restart. */
+  restore?: MetricAggregatorState;
+}
+
+interface Series {
+  key: Record<string, string>;
+  accs: unknown[];
+}
+
+export function createMetricAggregator(input: unknown, opts: MetricAggregatorOptions = {}): MetricAggregator {
+  const rule = validateMetricRule(input);
+  const periodMs = periodToMs(rule.period);
+  const lateness = opts.allowedLatenessMs ?? 0;
+  if (!(lateness >= 0)) throw badInput(`allowedLatenessMs: expected a non-negative number of milliseconds, got ${lateness}`);
+
+  const pick = rule.where.find((w) => (PICK_OPS as readonly string[]).includes(w.op));
+  const where = allOf(
+    rule.where
+      .filter((w) => w !== pick)
+      .map((w) => compileCondition(w as Condition, eventGetter(w.field), { timeZone: rule.timezone })),
+  );
+  const kernels: Kernel[] = rule.aggregations.map((a) => createKernel(a, pick));
+  const expanding = EXPANDING.has(rule.aggregations[0]!.fn) ? kernels[0]! : undefined;
+  // A ratio is taken within the group less its own field, whether or not the rule groups by it.
+  const ratioField = rule.aggregations[0]!.fn === 'ratio' ? rule.aggregations[0]!.field! : undefined;
+  const keyFields = rule.groupBy.filter((f) => f !== ratioField);
+  const keyOf = compileKey(keyFields);
+  const keyGetters = keyFields.map(eventGetter);
+
+  const windows = new WindowSet<Series>({ periodMs, labelling: rule.label, allowedLatenessMs: lateness, maxSeries: rule.maxSeries });
+  const s = { received: 0, filtered: 0, late: 0, accepted: 0, dropped: 0, invalid: 0, invalidValues: 0, rowsEmitted: 0, windowsClosed: 0 };
+
+  const newSeries = (ev: LogEvent): Series => {
+    const key: Record<string, string> = {};
+    for (let i = 0; i < keyFields.length; i++) key[keyFields[i]!] = textOf(keyGetters[i]!(ev));
+    return { key, accs: kernels.map((k) => k.init()) };
+  };
+
+  const rowsOf = (w: OpenWindow<Series>): MetricRow[] => {
+    const rows: MetricRow[] = [];
+    const base = { ruleId: rule.id, windowStart: w.start, windowEnd: w.end, label: w.label };
+    for (const series of w.series.values()) {
+      if (expanding) {
+        for (const e of expanding.expand!(series.accs[0])) rows.push({ ...base, key: orderKey(series.key, e.extraKey), values: { [expanding.as]: e.value } });
+        continue;
+      }
+      const values: Record<string, number | string> = {};
+      for (let i = 0; i < kernels.length; i++) {
+        const v = kernels[i]!.result(series.accs[i]);
+        if (v !== undefined) values[kernels[i]!.as] = v;
+      }
+      rows.push({ ...base, key: series.key, values });
+    }
+    return rows;
+  };
+
+  // Ratio rows keep the rule's group-by order, with the enum field where the rule put it.
+  const orderKey = (key: Record<string, string>, extra: Record<string, string>): Record<string, string> => {
+    if (!ratioField || !rule.groupBy.includes(ratioField)) return { ...key, ...extra };
+    const out: Record<string, string> = {};
+    for (const f of rule.groupBy) out[f] = f === ratioField ? extra[f]! : key[f]!;
+    return out;
+  };
+
+  const partialsOf = (w: OpenWindow<Series>): MetricPartial[] =>
+    [...w.series].map(([keyId, series]) => ({
+      ruleId: rule.id,
+      windowStart: w.start,
+      keyId,
+      key: { ...series.key },
+      accs: series.accs.map((a, i) => kernels[i]!.encode(a)),
+    }));
+
+  const close = <T>(closed: OpenWindow<Series>[], out: (w: OpenWindow<Series>) => T[]): T[] => {
+    const result: T[] = [];
+    for (const w of closed) for (const r of out(w)) result.push(r);
+    s.windowsClosed += closed.length;
+    return result;
+  };
+  const emitRows = (closed: OpenWindow<Series>[]) => {
+    const rows = close(closed, rowsOf);
+    s.rowsEmitted += rows.length;
+    return rows;
+  };
+
+  const mergePartial = (p: MetricPartial): PushResult => {
+    if (p.ruleId !== rule.id) throw badInput(`partial of rule "${p.ruleId}" offered to rule "${rule.id}"`);
+    if (windowStartOf(p.windowStart, periodMs) !== p.windowStart) throw badInput(`partial window ${p.windowStart} is not aligned to ${rule.period}`);
+    const w = windows.windowAt(p.windowStart);
+    if (w === undefined) return (s.late++, 'late');
+    let series = w.series.get(p.keyId);
+    if (series === undefined) {
+      series = { key: { ...p.key }, accs: kernels.map((k) => k.init()) };
+      if (!windows.addSeries(w, p.keyId, series)) return (s.dropped++, 'dropped');
+    }
+    for (let i = 0; i < kernels.length; i++) kernels[i]!.merge(series.accs[i], kernels[i]!.decode(p.accs[i]));
+    return 'accepted';
+  };
+
+  if (opts.restore) {
+    const st = opts.restore;
+    if (st.version !== 1 || st.ruleId !== rule.id) throw badInput(`restore: state of rule "${st.ruleId}" (version ${st.version}) does not belong to rule "${rule.id}"`);
+    for (const w of st.windows) {
+      const open = windows.windowAt(w.start);
+      if (!open) continue;
+      for (const [p, o] of w.offsets) windows.noteOffset(open, p, o);
+      for (const p of w.series) mergePartial(p);
+    }
+    if (st.watermark !== null) windows.restoreWatermark(st.watermark);
+  }
+
+  return {
+    rule,
+    periodMs,
+    push(ev, partition = 0, offset = -1) {
+      s.received++;
+      if (!where(ev)) return (s.filtered++, 'filtered');
+      const ts = ev.ts;
+      if (typeof ts !== 'number' || !Number.isFinite(ts)) return (s.invalid++, 'invalid');
+      const w = windows.windowFor(ts);
+      if (w === undefined) return (s.late++, 'late');
+      const id = keyOf(ev);
+      let series = w.series.get(id);
+      if (series === undefined) {
+        series = newSeries(ev);
+        if (!windows.addSeries(w, id, series)) return (s.dropped++, 'dropped');
+      }
+      const accs = series.accs;
+      for (let i = 0; i < kernels.length; i++) if (!kernels[i]!.add(accs[i], ev, partition, offset)) s.invalidValues++;
+      if (offset >= 0) windows.noteOffset(w, partition, offset);
+      s.accepted++;
+      return 'accepted';
+    },
+    advance: (watermark) => emitRows(windows.advance(watermark)),
+    flush: () => emitRows(windows.flush()),
+    advancePartials: (watermark) => close(windows.advance(watermark), partialsOf),
+    flushPartials: () => close(windows.flush(), partialsOf),
+    partial: () => [...windows.openWindows()].flatMap(partialsOf),
+    mergePartial,
+    oldestOpenEventOffset: (partition) => windows.oldestOffset(partition),
+    closedThrough: () => windows.closedThrough(),
+    openSeries: () => windows.openSeries(),
+    drainStorms: () => windows.drainStorms().map((st) => ({ ruleId: rule.id, ...st })),
+    snapshot: () => ({
+      version: 1,
+      ruleId: rule.id,
+      watermark: Number.isFinite(windows.watermark) ? windows.watermark : null,
+      windows: [...windows.openWindows()].map((w) => ({ start: w.start, offsets: [...w.minOffsets], series: partialsOf(w) })),
+    }),
+    stats: () => ({ ...s, openWindows: [...windows.openWindows()].length, openSeries: windows.openSeries(), watermark: windows.watermark }),
+  };
+}
+
+/** The series identity of an event: its group-by values joined by a separator no log field uses. */
+function compileKey(fields: readonly string[]): (e: LogEvent) => string {
+  const g = fields.map(eventGetter);
+  switch (g.length) {
+    case 0:
+      return () => '';
+    case 1: {
+      const [a] = g as [(e: LogEvent) => unknown];
+      return (e) => textOf(a(e));
+    }
+    case 2: {
+      const [a, b] = g as [(e: LogEvent) => unknown, (e: LogEvent) => unknown];
+      return (e) => textOf(a(e)) + '\u001f' + textOf(b(e));
+    }
+    default:
+      return (e) => {
+        let k = textOf(g[0]!(e));
+        for (let i = 1; i < g.length; i++) k += '\u001f' + textOf(g[i]!(e));
+        return k;
+      };
+  }
+}

@@ -37,7 +37,7 @@ const eventArb = fc.record({
   partition: fc.integer({ min: 0, max: 3 }),
 });
 
-function toEvent(e: fc.RecordValue<typeof eventArb> extends infer T ? T : never): LogEvent {
+function toEvent(e: typeof eventArb extends fc.Arbitrary<infer T> ? T : never): LogEvent {
   return { ts: at('08:00:00') + e.sec * 1000, domain: 'd', env: 'prod', app: e.app, file: 'f', host: e.host, message: '', fields: { intf: e.intf, cost: e.cost, result: e.result } };
 }
 

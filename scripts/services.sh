@@ -11,7 +11,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KAFKA_VERSION=3.9.1
-CACHE_ROOT="${LOGFED_CACHE:-$HOME/.cache/logfed}"
+CACHE_ROOT="${LOGFED_CACHE:-${HOME:-/tmp}/.cache/logfed}"
 KAFKA_DIR="$CACHE_ROOT/kafka-$KAFKA_VERSION"
 KAFKA_LIBS="$KAFKA_DIR/libs"
 KAFKA_PID="$KAFKA_DIR/kafka.pid"
@@ -161,6 +161,7 @@ start_kafka() {
   fetch_kafka_jars
   write_kafka_config
   format_kafka_storage
+  say "starting Kafka $KAFKA_VERSION (KRaft) from $KAFKA_DIR"
   # setsid + closed descriptors: the broker must outlive this script and never hold a caller's
   # pipe (vitest waits for this script's output to end) or the lock.
   setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$KAFKA_PID" \
@@ -177,7 +178,6 @@ ensure_kafka() {
       if port_open 9092; then
         die "port 9092 is open but does not answer as a Kafka broker: stop whatever listens there (ss -ltnp 'sport = :9092') and rerun 'npm run services'"
       fi
-      say "starting Kafka $KAFKA_VERSION (KRaft) from $KAFKA_DIR"
       start_kafka
       sleep 1
     fi

@@ -7,13 +7,26 @@ import type { KafkaBusConfig } from './config.js';
 
 const log = rootLog.child({ component: 'bus', bus: 'kafka' });
 
+// While a broker is down kafkajs logs every reconnection attempt; one line per kind of trouble
+// per window is enough to see it, and the count says how often it repeated.
+const REPEAT_WINDOW_MS = 10_000;
+
 function logCreator() {
+  const lastSeen = new Map<string, { at: number; repeats: number }>();
   return ({ namespace, level, log: entry }: LogEntry) => {
-    const { message, timestamp: _ts, logger: _logger, ...fields } = entry;
-    const target = { kafkajs: namespace, ...fields };
-    if (level === logLevel.ERROR) log.error(target, message);
-    else if (level === logLevel.WARN) log.warn(target, message);
-    else log.debug(target, message);
+    if (level > logLevel.WARN) return;
+    const { message, timestamp: _ts, logger: _logger, stack: _stack, retryCount: _rc, retryTime: _rt, ...fields } = entry as LogEntry['log'] & Record<string, unknown>;
+    const key = `${namespace}\u0000${message}`;
+    const now = Date.now();
+    const seen = lastSeen.get(key);
+    if (seen && now - seen.at < REPEAT_WINDOW_MS) {
+      seen.repeats++;
+      return;
+    }
+    lastSeen.set(key, { at: now, repeats: 0 });
+    if (lastSeen.size > 200) lastSeen.delete(lastSeen.keys().next().value!);
+    // kafkajs says "error" for what Logfed retries and reports through its own errors: a warning.
+    log.warn({ kafkajs: namespace, ...fields, repeatedSinceLast: seen?.repeats ?? 0 }, message);
   };
 }
 

@@ -174,6 +174,18 @@ describe('kafka bus', () => {
     expect((err as Error).message).toContain('ensureTopics');
   });
 
+  it('refuses to produce to a topic nobody created while auto-creation is off', async () => {
+    const strict = createKafkaBus({ brokers: BROKERS, retries: 1 });
+    try {
+      const topic = `logfed-test-unmade-${RUN}`;
+      const err = await strict.produce(topic, [{ value: 'x' }]).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'NOT_FOUND' });
+      expect((err as Error).message).toContain(`ensureTopics([{ topic: '${topic}' }])`);
+    } finally {
+      await strict.close();
+    }
+  }, 60_000);
+
   it('names the brokers and `npm run services` when nothing listens there', async () => {
     // Port 1 on loopback: nothing listens, so the connection is refused at once.
     const down = createKafkaBus({ brokers: ['127.0.0.1:1'], retries: 0, connectionTimeoutMs: 500 });

@@ -4,6 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Runtime } from '../runtime/index.js';
+import { createTopologyLoaders, type TopologyLoaders } from '../topology/loaders.js';
 
 export interface GraphQLContext {
   runtime: Runtime;
@@ -13,6 +14,8 @@ export interface GraphQLContext {
   transport: 'http' | 'ws';
   /** Aborted when the client goes away or the server shuts down. */
   signal: AbortSignal;
+  /** Per-operation topology reads, batched and cached for this operation only. */
+  loaders: TopologyLoaders;
 }
 
 export type HeaderBag = Record<string, string | string[] | undefined | unknown>;
@@ -41,5 +44,6 @@ export function createContext(
     requestId: header(input.headers, 'x-request-id') ?? randomUUID(),
     transport: input.transport,
     signal: input.signal ?? new AbortController().signal,
+    loaders: createTopologyLoaders(runtime.topology),
   };
 }

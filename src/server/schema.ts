@@ -10,6 +10,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/graphql.js';
 import { baseResolvers } from './resolvers.js';
 import { tailResolvers } from '../pubsub/resolvers.js';
+import { topologyResolvers } from '../topology/resolvers.js';
 
 export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
 
@@ -20,7 +21,7 @@ export function loadTypeDefs(dir = SCHEMA_DIR): string[] {
     .map((f) => readFileSync(join(dir, f), 'utf8'));
 }
 
-export const coreResolvers: Resolvers[] = [baseResolvers, tailResolvers];
+export const coreResolvers: Resolvers[] = [baseResolvers, tailResolvers, topologyResolvers];
 
 export function buildSchema(extra: { typeDefs?: string[]; resolvers?: Resolvers[] } = {}): GraphQLSchema {
   return makeExecutableSchema({

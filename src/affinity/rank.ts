@@ -5,10 +5,10 @@
 // (three when a user's long history holds too few of the candidates among its strongest apps).
 
 import { toLogfedError } from '../errors/index.js';
-import { log } from '../observe/logger.js';
 import { affinityMetrics } from './metrics.js';
 import { checkOptions, rules } from './options.js';
 import { appKey, type AffinityStore, type AppRef } from './store.js';
+import { warnThrottled } from './warn.js';
 
 export const DEFAULT_BATCH_SIZE = 30;
 export const DEFAULT_USER_TOP = 15;
@@ -45,11 +45,6 @@ export interface RankResult {
   /** False when the order is the default one (no user, no history among the candidates, or the store failed). */
   usedAffinity: boolean;
 }
-
-const rlog = log.child({ component: 'affinity' });
-// One warning per interval is enough to say the store is down; the fallback counter says how often.
-const WARN_EVERY_MS = 10_000;
-let lastWarn = -Infinity;
 
 // Domain, then app: NUL sorts below every name character, so one string comparison does both
 // (with '/' between them, domain `a-b` would sort before domain `a`).
@@ -150,11 +145,7 @@ export async function rankApps(input: RankInput): Promise<RankResult> {
       neighbourLimit,
     );
   } catch (err) {
-    const now = Date.now();
-    if (now - lastWarn > WARN_EVERY_MS) {
-      lastWarn = now;
-      rlog.warn({ err: toLogfedError(err) }, 'affinity store failed; ranking in the default order');
-    }
+    warnThrottled({ err: toLogfedError(err) }, 'affinity store failed; ranking in the default order');
     return fallback('store_error');
   }
 

@@ -8,7 +8,7 @@ import { defineAdapterContract, type AdapterHarness } from '../../test/adapter-c
 import { prng } from '../../test/adapter-contract/dataset.js';
 import { createMysqlAdapter } from './index.js';
 
-export const MYSQL_URL = process.env.LOGFED_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+const MYSQL_URL = process.env.LOGFED_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 
 interface Variant {
   columns?: Record<string, string>;

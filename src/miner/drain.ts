@@ -4,12 +4,12 @@
 // sibling patterns that fold into one only when a position takes many words. Pure: no I/O,
 // no clock, no globals; persistence and timestamps belong to the caller.
 
-import { foldDates } from './dates.js';
-import { covers, generaliseToken, isSoftMismatch, isValueLike } from './generalise.js';
-import { patternIdOf, topPatternIdOf } from './hash.js';
+import { coversAll, groupKeyOf, info, live, scanGroup, setTop, siblingPosition, skeleton, type Cluster } from './cluster.js';
+import { patternIdOf } from './hash.js';
 import { maskWord } from './mask.js';
 import { resolveOptions } from './options.js';
-import { generaliseTokens, topTemplateText } from './top-pattern.js';
+import { collapseLists, foldDates } from './spans.js';
+import { generaliseTokens } from './top-pattern.js';
 import { tokenize } from './tokenize.js';
 import {
   WILDCARD,
@@ -33,37 +33,12 @@ export interface Miner {
   snapshot(): MinerState;
 }
 
-interface Cluster {
-  id: string;
-  tokens: string[];
-  text: string;
-  top: string[];
-  topText: string;
-  topId: string;
-  count: number;
-  firstSeen?: number;
-  lastSeen?: number;
-  sample: string;
-  seq: number;
-  group: Cluster[];
-  /** Set when the cluster was folded or absorbed into another. */
-  next?: Cluster;
-}
-
 interface Prepared {
   tokens: string[];
   key: string;
-  groupKey: string;
   dropped: number;
   cut: boolean;
   long: number;
-}
-
-interface Scan {
-  cover?: Cluster;
-  best?: Cluster;
-  sim: number;
-  hard: number;
 }
 
 export function createMiner(options: Partial<MinerOptions> = {}): Miner {
@@ -106,7 +81,7 @@ class DrainMiner implements Miner {
     const cached = this.cache.get(p.key);
     if (cached) return this.joined(live(cached), ts, 'none');
 
-    const group = this.groupOf(p.groupKey);
+    const group = this.groupOf(groupKeyOf(p.tokens));
     const scan = scanGroup(group, p.tokens);
     if (scan.cover) {
       this.remember(p.key, scan.cover);
@@ -122,7 +97,11 @@ class DrainMiner implements Miner {
       return this.joined(best, ts, merged.length > 0 ? 'updated' : 'none', before, merged);
     }
     const created = this.create(group, best ? skeleton(best.tokens, p.tokens) : p.tokens, message);
-    if (best) this.widenTop(group, best.topText, generaliseTokens(best.top, created.tokens));
+    if (best) {
+      const top = generaliseTokens(best.top, created.tokens);
+      this.widenTop(group, best.topText, top);
+      setTop(created, top);
+    }
     const folded = this.foldSiblings(created);
     if (folded) {
       const merged = folded.ids;
@@ -137,7 +116,7 @@ class DrainMiner implements Miner {
     const p = this.prepare(message);
     const cached = this.cache.get(p.key);
     if (cached) return info(live(cached));
-    const group = this.groups.get(p.groupKey);
+    const group = this.groups.get(groupKeyOf(p.tokens));
     const cover = group && scanGroup(group, p.tokens).cover;
     return cover && info(cover);
   }
@@ -195,15 +174,19 @@ class DrainMiner implements Miner {
     const o = this.options;
     const { words, dropped, cut } = tokenize(message, o.maxTokens, o.maxMessageLength);
     let long = 0;
-    const masked = words.map((w) => {
-      if (w.length <= o.maxTokenLength) return maskWord(w);
-      long++;
-      return WILDCARD;
-    });
-    const tokens = collapseWildcardRuns(foldDates(words, masked));
+    const masked = new Array<string>(words.length);
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      if (w.length <= o.maxTokenLength) masked[i] = maskWord(w);
+      else {
+        masked[i] = WILDCARD;
+        long++;
+      }
+    }
+    const tokens = foldDates(...collapseLists(words, masked));
     // The unread tail is one variable span, so a cut message still joins its pattern.
     if (dropped > 0 || cut) tokens.push(WILDCARD);
-    return { tokens, key: tokens.join('\u0000'), groupKey: groupKeyOf(tokens), dropped, cut, long };
+    return { tokens, key: tokens.join('\u0000'), dropped, cut, long };
   }
 
   private groupOf(key: string): Cluster[] {
@@ -334,112 +317,4 @@ class DrainMiner implements Miner {
     for (const id of this.absorbCovered(into)) ids.push(id);
     return { into, ids: ids.filter((id) => id !== into.id) };
   }
-}
-
-// Consecutive values (`delete blk_1 blk_2 blk_3`) are one variable span, however many there are.
-function collapseWildcardRuns(tokens: string[]): string[] {
-  let out: string[] | undefined;
-  for (let i = 1; i < tokens.length; i++) {
-    if (tokens[i] === WILDCARD && tokens[i - 1] === WILDCARD) {
-      out ??= tokens.slice(0, i);
-    } else if (out) out.push(tokens[i]!);
-  }
-  return out ?? tokens;
-}
-
-function live(c: Cluster): Cluster {
-  let cur = c;
-  while (cur.next) cur = cur.next;
-  return cur;
-}
-
-function info(c: Cluster): PatternInfo {
-  const out: PatternInfo = {
-    id: c.id,
-    template: c.text,
-    count: c.count,
-    topPatternId: c.topId,
-    topTemplate: c.topText,
-    sample: c.sample,
-  };
-  if (c.firstSeen !== undefined) out.firstSeen = c.firstSeen;
-  if (c.lastSeen !== undefined) out.lastSeen = c.lastSeen;
-  return out;
-}
-
-function setTop(c: Cluster, top: string[]): void {
-  c.top = top;
-  c.topText = topTemplateText(top);
-  c.topId = topPatternIdOf(c.topText);
-}
-
-// Messages are compared only within a group: same token count and, when it reads as a word,
-// the same first token (as Drain's prefix tree does), which keeps unrelated lines apart cheaply.
-function groupKeyOf(tokens: readonly string[]): string {
-  const first = tokens[0];
-  return `${tokens.length} ${first === undefined || isValueLike(first) ? WILDCARD : first}`;
-}
-
-function scanGroup(group: readonly Cluster[], tokens: readonly string[]): Scan {
-  const n = tokens.length;
-  const out: Scan = { sim: -1, hard: 0 };
-  let coverEq = -1;
-  let bestEq = -1;
-  for (const c of group) {
-    const t = c.tokens;
-    let eq = 0;
-    let wild = 0;
-    let hard = 0;
-    let soft = 0;
-    for (let i = 0; i < n; i++) {
-      const a = t[i]!;
-      const b = tokens[i]!;
-      if (a === b) eq++;
-      else if (covers(a, b)) wild++;
-      else if (isSoftMismatch(a, b)) soft++;
-      else hard++;
-    }
-    if (hard === 0 && soft === 0) {
-      if (eq > coverEq) {
-        coverEq = eq;
-        out.cover = c;
-      }
-      continue;
-    }
-    const sim = n === 0 ? 1 : (eq + wild) / n;
-    if (sim > out.sim || (sim === out.sim && (hard < out.hard || (hard === out.hard && eq > bestEq)))) {
-      out.best = c;
-      out.sim = sim;
-      out.hard = hard;
-      bestEq = eq;
-    }
-  }
-  return out;
-}
-
-/** A new sibling keeps the related pattern's variables and generalises value-like differences. */
-function skeleton(related: readonly string[], tokens: readonly string[]): string[] {
-  return tokens.map((w, i) => {
-    const t = related[i]!;
-    if (t === w || covers(t, w)) return t;
-    return isSoftMismatch(t, w) ? generaliseToken(t, w) : w;
-  });
-}
-
-function coversAll(t: readonly string[], o: readonly string[]): boolean {
-  for (let i = 0; i < t.length; i++) if (t[i] !== o[i] && !covers(t[i]!, o[i]!)) return false;
-  return true;
-}
-
-/** The one position where two patterns differ in plain words (values may differ anywhere); else -1. */
-function siblingPosition(a: readonly string[], b: readonly string[]): number {
-  let pos = -1;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x === y || covers(x, y) || covers(y, x) || isSoftMismatch(x, y) || isSoftMismatch(y, x)) continue;
-    if (pos >= 0) return -1;
-    pos = i;
-  }
-  return pos;
 }

@@ -52,7 +52,7 @@ export function isSoftMismatch(t: string, w: string): boolean {
     let values = 0;
     for (let i = 0; i < a.length; i++) {
       if (a[i] === b[i]) continue;
-      if (!isValueLike(a[i]!)) return false;
+      if (!isValueLike(a[i]!) && !sameButDigits(a[i]!, b[i]!)) return false;
       values++;
     }
     // Same words, other punctuation (`address:` and `address`, dotted leaders of another
@@ -83,6 +83,13 @@ function wordRuns(token: string): string[] {
     }
   }
   return out;
+}
+
+// Numbered instances of one name (`eth0` and `eth1`, `t1` and `t3`) are values of one kind;
+// `alt0` and `ee0` are two names.
+function sameButDigits(a: string, b: string): boolean {
+  const x = a.replace(/\d+/g, '#');
+  return x !== a && x === b.replace(/\d+/g, '#');
 }
 
 const plainRuns = (runs: readonly string[]): string => runs.filter((r) => !isValueLike(r)).join(' ');

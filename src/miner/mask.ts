@@ -4,29 +4,61 @@
 
 import { WILDCARD } from './types.js';
 
-// Punctuation that separates a value from its key or its brackets. `:` is handled apart,
-// because MACs, IPv6 and times contain it; `<` and `>` are not here, since they are rarely
-// brackets around a single value (`<memory:1024, vCores:1>`).
-const HARD_DELIMS = new Set('=,;()[]{}"\'|@'.split('').map((c) => c.charCodeAt(0)));
-
 const COLON = 58;
 const DOT = 46;
 const SLASH = 47;
 const BACKSLASH = 92;
 
+// Character classes, looked up once per character on the hot path.
+const DIGIT = 1;
+const LETTER = 2;
+const HEX = 4;
+// Punctuation that separates a value from its key or its brackets. `:` is handled apart,
+// because MACs, IPv6 and times contain it; `<` and `>` are not here, since they are rarely
+// brackets around a single value (`<memory:1024, vCores:1>`).
+const DELIM = 8;
+const PATHY = 16;
+const COLON_SEP = 32;
+const CLASS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT | HEX;
+for (let c = 65; c <= 90; c++) CLASS[c] = LETTER | (c <= 70 ? HEX : 0);
+for (let c = 97; c <= 122; c++) CLASS[c] = LETTER | (c <= 102 ? HEX : 0);
+for (const ch of '=,;()[]{}"\'|@') CLASS[ch.charCodeAt(0)] = DELIM;
+CLASS[COLON] = COLON_SEP;
+CLASS[SLASH] = PATHY;
+CLASS[BACKSLASH] = PATHY;
+
+const classOf = (c: number): number => (c < 128 ? CLASS[c]! : 0);
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const isHex = (c: number): boolean => (classOf(c) & HEX) !== 0;
 
 const LITERAL_VALUES = new Set(['true', 'false', 'null']);
 
 /** Masks one word. Words with no digit and nothing path- or value-like are returned as they are. */
 export function maskWord(word: string): string {
-  if (!mayHoldValue(word)) return word;
+  // The fast path: most words of a log line are plain words and skip the segment scan.
+  let seen = 0;
+  let hex = true;
+  let dots = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    const k = classOf(c);
+    seen |= k;
+    if ((k & HEX) === 0) hex = false;
+    // Dotted leaders, or a name dotted twice that may be a host.
+    if (c === DOT && (word.charCodeAt(i + 1) === DOT || ++dots >= 2)) seen |= PATHY;
+  }
+  if ((seen & (DIGIT | PATHY)) === 0) {
+    if ((seen & (DELIM | COLON_SEP)) === 0) return LITERAL_VALUES.has(word) || (hex && word.length >= 8) ? WILDCARD : word;
+    if (!word.includes('true') && !word.includes('false') && !word.includes('null')) return word;
+  }
+  const url = word.indexOf('://');
+  if (url > 0) return maskUrl(word, url);
   let out = '';
   let start = 0;
   for (let i = 0; i <= word.length; i++) {
-    if (i === word.length || HARD_DELIMS.has(word.charCodeAt(i))) {
+    if (i === word.length || ((classOf(word.charCodeAt(i)) & DELIM) !== 0 && !inQuery(word, start, i))) {
       out += maskSegment(word.slice(start, i));
       if (i < word.length) out += word[i];
       start = i + 1;
@@ -35,30 +67,29 @@ export function maskWord(word: string): string {
   return collapseWildcards(out);
 }
 
-// The fast path: most words of a log line are plain words and skip the segment scan.
-function mayHoldValue(word: string): boolean {
-  let dots = 0;
-  for (let i = 0; i < word.length; i++) {
-    const c = word.charCodeAt(i);
-    if (isDigit(c) || c === SLASH || c === BACKSLASH) return true;
-    // Dotted leaders, or a name dotted twice that may be a host.
-    if (c === DOT && (word.charCodeAt(i + 1) === DOT || ++dots >= 2)) return true;
-  }
-  if (word.length >= 8 && isHexRun(word, 0, word.length)) return true;
-  return word.includes('true') || word.includes('false') || word.includes('null');
+// `=` inside the query of a path (`/orders?id=7`) belongs to the path, which is one value.
+const inQuery = (word: string, start: number, at: number): boolean =>
+  word.charCodeAt(at) === 61 /* = */ && word.charCodeAt(start) === SLASH && word.lastIndexOf('?', at) > start;
+
+// The scheme says what kind of resource a URL names; host, port, path and query are values,
+// unless the URL carries no digit and no query (a fixed link such as a documentation page).
+function maskUrl(word: string, sep: number): string {
+  let start = sep;
+  while (start > 0 && /[A-Za-z0-9+.-]/.test(word[start - 1]!)) start--;
+  let end = sep + 3;
+  while (end < word.length && !URL_END.includes(word[end]!)) end++;
+  const rest = word.slice(sep + 3, end);
+  const url = start === sep ? word.slice(start, end) : hasDigit(rest) || rest.includes('?') ? word.slice(start, sep + 3) + WILDCARD : word.slice(start, end);
+  return (start > 0 ? maskWord(word.slice(0, start)) : '') + url + (end < word.length ? maskWord(word.slice(end)) : '');
 }
 
+const URL_END = '"\'()[]{}<>,;|';
+
 function maskSegment(s: string): string {
-  if (s.length === 0) return s;
-  const url = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(s);
-  if (url) {
-    // The scheme says what kind of resource it is; host, port and path are the values.
-    const rest = s.slice(url[0].length);
-    return hasDigit(rest) ? url[0] + WILDCARD : s;
-  }
-  if (/^[A-Za-z]:\\/.test(s)) return WILDCARD; // a Windows path
-  if (s.indexOf(':') !== s.lastIndexOf(':') && isColonGroups(s)) return WILDCARD; // MAC, IPv6, time
-  if (s.indexOf(':') < 0) return maskPiece(s);
+  const colon = s.indexOf(':');
+  if (colon < 0) return maskPiece(s);
+  if (colon === 1 && s.charCodeAt(2) === BACKSLASH && isLetter(s.charCodeAt(0))) return WILDCARD; // C:\path
+  if (colon !== s.lastIndexOf(':') && isColonGroups(s)) return WILDCARD; // MAC, IPv6, time
   const raw = s.split(':');
   const out = raw.map((p) => maskPiece(p));
   // host:port; the port says the piece before it names a host, whatever that name looks like.
@@ -83,10 +114,17 @@ function looksLikeHost(s: string): boolean {
 const TLDS = new Set('com net org edu gov mil int io co uk de jp cn ru fr us eu info biz local lan internal corp arpa'.split(' '));
 
 function isHostName(p: string): boolean {
-  const labels = p.split('.');
-  if (labels.length < 3) return false;
-  if (!TLDS.has(labels[labels.length - 1]!.toLowerCase())) return false;
-  return labels.every((l) => /^[A-Za-z0-9-]+$/.test(l));
+  let dots = 0;
+  let lastDot = -1;
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (c === DOT) {
+      if (i === lastDot + 1) return false; // an empty label
+      dots++;
+      lastDot = i;
+    } else if (!isLetter(c) && !isDigit(c) && c !== 45 /* - */) return false;
+  }
+  return dots >= 2 && lastDot < p.length - 1 && TLDS.has(p.slice(lastDot + 1).toLowerCase());
 }
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -116,24 +154,24 @@ function maskPiece(p: string): string {
     return maskPiece(p.slice(0, dots)) + p.slice(dots, end) + maskPiece(p.slice(end));
   }
   if (p.length > 1 && p.charCodeAt(p.length - 1) === DOT) return maskPiece(p.slice(0, -1)) + '.';
-  if (isHostName(p)) return WILDCARD;
+  if (p.indexOf('.') !== p.lastIndexOf('.') && isHostName(p)) return WILDCARD;
   if (!hasDigit(p)) {
     if (LITERAL_VALUES.has(p)) return WILDCARD;
     if (p.length >= 8 && isHexRun(p, 0, p.length)) return WILDCARD;
     return p;
   }
   if (first === 35 /* # */) return '#' + WILDCARD;
-  const prefixed = labelledValue(p);
-  if (prefixed !== undefined) return prefixed;
   const slash = p.indexOf('/');
   if (slash > 0) {
     if (slash !== p.lastIndexOf('/')) return WILDCARD; // a relative path
-    // `host/10.0.0.1` (how Java prints a socket address) or `8086/2410`: two values.
+    // `host/10.0.0.1` (how Java prints a socket address), `PS/2`, `8086/2410`: two parts.
     const before = p.slice(0, slash);
     const after = p.slice(slash + 1);
     const host = IPV4.test(after) && looksLikeHost(before) ? WILDCARD : maskPiece(before);
     return host + '/' + maskPiece(after);
   }
+  const prefixed = labelledValue(p);
+  if (prefixed !== undefined) return prefixed;
   if (isIdentifier(p)) return p;
   return WILDCARD;
 }
@@ -150,8 +188,8 @@ function labelledValue(p: string): string | undefined {
 }
 
 // Names that carry a digit but read as words (`ssh2`, `eth0`, `log4j.properties`): they start
-// with a letter, have no more digits than letters and no long digit run. Whether they vary is
-// left to clustering.
+// with a letter, have no more digits than letters and no counter-like digit run. Whether they
+// vary is left to clustering.
 function isIdentifier(p: string): boolean {
   if (!isLetter(p.charCodeAt(0))) return false;
   if (p.length >= 6 && isHexRun(p, 0, p.length)) return false;
@@ -162,8 +200,9 @@ function isIdentifier(p: string): boolean {
     const c = p.charCodeAt(i);
     if (isDigit(c)) {
       digits++;
-      // Four digits in a row are a counter or a timestamp (`DFSClient_NONMAPREDUCE_1537864556_1`).
-      if (++run >= 4) return false;
+      // Four digits in a row are a counter or a timestamp (`DFSClient_NONMAPREDUCE_1537864556_1`),
+      // and so are three after a separator (`blk_123`), unlike a name's `e820` or `x86`.
+      if (++run >= 4 || (run === 3 && !isLetter(p.charCodeAt(i - 3)))) return false;
       continue;
     }
     run = 0;

@@ -314,6 +314,8 @@ export type Source = {
   error?: Maybe<Scalars['String']['output']>;
   logstore: Scalars['String']['output'];
   ms: Scalars['Int']['output'];
+  /** Why a source was skipped or cancelled (time bounds, open circuit, page already full). */
+  reason?: Maybe<Scalars['String']['output']>;
   /** Rows this source contributed to the page. */
   rows: Scalars['Int']['output'];
   status: SourceStatus;
@@ -649,6 +651,7 @@ export type SourceResolvers<ContextType = GraphQLContext, ParentType extends Res
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   logstore?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   ms?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['SourceStatus'], ParentType, ContextType>;
 };

@@ -6,6 +6,8 @@ import type { Config } from '../config/schema.js';
 import { startDemo, type DemoHandle } from '../demo/run.js';
 import { log } from '../observe/logger.js';
 import { TailHub } from '../pubsub/tail-hub.js';
+import { createQueryEngine, type QueryEngine } from '../query/chain.js';
+import { backfillFromResult } from '../topology/backfill.js';
 import { createMemoryTopologyStore } from '../topology/memory-store.js';
 import type { TopologyStore } from '../topology/types.js';
 import { createAdapterRegistry, type AdapterRegistry } from './adapters.js';
@@ -26,6 +28,7 @@ export interface Runtime {
   services: Services;
   topology: TopologyStore;
   adapters: AdapterRegistry;
+  engine: QueryEngine;
   tail: TailHub;
   health(): Promise<{ status: HealthStatus; embedded: boolean; services: ServiceHealth[] }>;
   close(): Promise<void>;
@@ -41,6 +44,20 @@ export async function createRuntime(config: Config): Promise<Runtime> {
 
     const adapters = createAdapterRegistry(config.backends);
     closers.unshift(() => adapters.close());
+
+    const engine = createQueryEngine({
+      limits: {
+        maxSpanMs: config.query.maxSpanHours * 3600_000,
+        defaultSpanMs: config.query.defaultSpanMinutes * 60_000,
+        maxFirst: config.query.maxPageSize,
+        targetTimeoutMs: config.query.targetTimeoutMs,
+      },
+      concurrency: config.query.globalConcurrency,
+      backendConcurrency: config.query.perBackendConcurrency,
+    });
+    engine.onAnswered(async (_ctx, _input, result) => {
+      await backfillFromResult(topology, result);
+    });
 
     const tail = new TailHub();
     closers.unshift(() => tail.close());
@@ -62,6 +79,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       services,
       topology,
       adapters,
+      engine,
       tail,
       async health() {
         const checks = await services.health();

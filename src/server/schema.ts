@@ -11,6 +11,8 @@ import type { Resolvers } from '../generated/graphql.js';
 import { baseResolvers } from './resolvers.js';
 import { tailResolvers } from '../pubsub/resolvers.js';
 import { topologyResolvers } from '../topology/resolvers.js';
+import { logsResolvers } from '../query/resolvers.js';
+import { traceResolvers } from '../trace/resolvers.js';
 
 export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
 
@@ -21,7 +23,7 @@ export function loadTypeDefs(dir = SCHEMA_DIR): string[] {
     .map((f) => readFileSync(join(dir, f), 'utf8'));
 }
 
-export const coreResolvers: Resolvers[] = [baseResolvers, tailResolvers, topologyResolvers];
+export const coreResolvers: Resolvers[] = [baseResolvers, tailResolvers, topologyResolvers, logsResolvers, traceResolvers];
 
 export function buildSchema(extra: { typeDefs?: string[]; resolvers?: Resolvers[] } = {}): GraphQLSchema {
   return makeExecutableSchema({

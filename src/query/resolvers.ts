@@ -1,0 +1,50 @@
+// The GraphQL face of the query engine: `logs(query, first, after)` becomes a SearchInput, the
+// request's context becomes a QueryContext (topology through the request's DataLoaders, the
+// caller's signal and identity), and the engine's result becomes a Relay connection.
+
+import type { LogQuery, Resolvers } from '../generated/graphql.js';
+import type { GraphQLContext } from '../server/context.js';
+import type { QueryContext, SearchInput } from './request.js';
+import { topologyReader } from './topology-reader.js';
+
+export function toQueryContext(ctx: GraphQLContext): QueryContext {
+  return {
+    topology: topologyReader(ctx.runtime.topology, ctx.loaders),
+    adapters: (backend) => ctx.runtime.adapters.get(backend),
+    signal: ctx.signal,
+    user: ctx.user,
+  };
+}
+
+const list = (xs: readonly string[] | null | undefined) => (xs && xs.length ? [...xs] : undefined);
+
+export function toSearchInput(q: LogQuery, first?: number | null, after?: string | null): SearchInput {
+  return {
+    domains: list(q.domains),
+    envs: list(q.envs),
+    apps: list(q.apps),
+    files: list(q.files),
+    keywords: q.keywords ?? undefined,
+    levels: list(q.levels),
+    traceId: q.traceId ?? undefined,
+    from: q.from ?? undefined,
+    to: q.to ?? undefined,
+    regex: q.regex ?? undefined,
+    order: q.order === 'ASC' ? 'asc' : 'desc',
+    first: first ?? undefined,
+    after: after ?? undefined,
+  };
+}
+
+export const logsResolvers: Resolvers = {
+  Query: {
+    logs: async (_p, { query, first, after }, ctx) => {
+      const result = await ctx.runtime.engine.search(toQueryContext(ctx), toSearchInput(query, first, after));
+      return {
+        edges: result.edges.map((e) => ({ cursor: e.cursor, node: e.event })),
+        pageInfo: { hasNextPage: result.pageInfo.hasNextPage, endCursor: result.pageInfo.endCursor ?? null },
+        sources: result.sources,
+      };
+    },
+  },
+};

@@ -7,6 +7,7 @@ import type { LogEvent } from '../src/core/event.js';
 import { compileFilter } from '../src/query/match.js';
 import type { Adapter, Hit, SearchPage, SearchRequest } from '../src/query/types.js';
 import type { Logstore } from '../src/topology/types.js';
+import { prng } from '../test/adapter-contract/dataset.js';
 
 export interface SimOptions {
   latencyMs: number;
@@ -26,18 +27,6 @@ const ACTIONS = [
   (r: () => number) => `pay callback received tradeNo=T${Math.floor(r() * 1e12)} status=SUCCESS`,
   (r: () => number) => `timeout calling downstream after ${1000 + Math.floor(r() * 2000)}ms, retry 1/3`,
 ];
-
-/** Small deterministic PRNG so every run generates the same data. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(store: Logstore, opts: SimOptions, rand: () => number): Hit[] {
   const events: LogEvent[] = [];
@@ -70,7 +59,7 @@ function generate(store: Logstore, opts: SimOptions, rand: () => number): Hit[] 
  * a position is the row's index in that order.
  */
 export function createSimAdapter(stores: Logstore[], opts: SimOptions): Adapter & { calls: number } {
-  const rand = mulberry32(opts.seed ?? 42);
+  const rand = prng(opts.seed ?? 42);
   const data = new Map(stores.map((s) => [s.id, generate(s, opts, rand)]));
   const sim = {
     kind: 'sim',

@@ -4,7 +4,7 @@
 
 import type { Order } from '../../src/query/types.js';
 import { cancelled } from './cancel.js';
-import { Heap } from './heap.js';
+import { BinaryHeap } from '../../src/query/heap.js';
 import { orderedCompare, type Key } from './position.js';
 import type { Found } from './source.js';
 
@@ -24,7 +24,7 @@ interface Entry {
 /** Takes the first `n` events of the merged lanes in the search order. */
 export async function mergeTake(lanes: Lane[], order: Order, n: number, signal: AbortSignal): Promise<Found[]> {
   const cmp = orderedCompare(order);
-  const heap = new Heap<Entry>((a, b) => cmp(a.key, b.key) < 0);
+  const heap = new BinaryHeap<Entry>((a, b) => cmp(a.key, b.key) < 0);
   const open = new Set<AsyncGenerator<Found>>();
   for (const lane of lanes) heap.push({ key: lane.bound, lane });
   const out: Found[] = [];

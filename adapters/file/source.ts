@@ -6,7 +6,7 @@ import { open } from 'node:fs/promises';
 import type { LogEvent } from '../../src/core/event.js';
 import type { Order } from '../../src/query/types.js';
 import type { EventFormat, ParsedRecord } from './formats.js';
-import { Heap } from './heap.js';
+import { BinaryHeap } from '../../src/query/heap.js';
 import { compareKeys, type Key } from './position.js';
 import { backwardBlocks, forwardBlocks, gzipBlocks, type ReadOptions } from './reader.js';
 import { eventText, scanBlock, type Block, type Prefilter } from './scan.js';
@@ -120,17 +120,17 @@ async function* gzipAsc(entry: FileEntry, q: ScanQuery): AsyncGenerator<Found> {
 
 // A gzip stream cannot be read backwards: read it once, keeping the newest `keep` matches.
 async function* gzipDesc(entry: FileEntry, q: ScanQuery): AsyncGenerator<Found> {
-  const best = new Heap<Found>((a, b) => compareKeys(a.key, b.key) < 0);
+  const best = new BinaryHeap<Found>((a, b) => compareKeys(a.key, b.key) < 0);
   for await (const block of gzipBlocks(entry.abs, q.fmt, q.read)) {
     const found: Found[] = [];
     matchBlock(block, entry, q, found);
     for (const f of found) {
       if (best.size < q.keep) best.push(f);
-      else if (compareKeys(f.key, best.peek()!.key) > 0) {
-        best.pop();
-        best.push(f);
-      }
+      else if (compareKeys(f.key, best.peek()!.key) > 0) best.replaceTop(f);
     }
   }
-  yield* best.drain().sort((a, b) => compareKeys(b.key, a.key));
+  // The heap pops oldest first; the lane yields newest first.
+  const kept: Found[] = [];
+  while (best.size > 0) kept.push(best.pop()!);
+  yield* kept.reverse();
 }

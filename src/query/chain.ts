@@ -44,7 +44,7 @@ export function compose(steps: Middleware[], last: Handler): Handler {
 
 export function createQueryEngine(opts: EngineOptions = {}): QueryEngine {
   const now = opts.now ?? Date.now;
-  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const limits = checkLimits('engine option limits', { ...DEFAULT_LIMITS, ...opts.limits });
   const breakers = new BreakerRegistry({ ...DEFAULT_BREAKER, ...opts.breaker, now });
   const limiters = createLimiters(positive('concurrency', opts.concurrency ?? 64), positive('backendConcurrency', opts.backendConcurrency ?? 32));
   const hooks = new AfterHooks();
@@ -53,7 +53,7 @@ export function createQueryEngine(opts: EngineOptions = {}): QueryEngine {
     merge,
   );
   return {
-    search: (ctx, input) => handler(ctx, { input, limits: { ...limits, ...ctx.limits } }),
+    search: async (ctx, input) => handler(ctx, { input, limits: ctx.limits ? checkLimits('context limits', { ...limits, ...ctx.limits }) : limits }),
     onAnswered: (hook) => hooks.add(hook),
     breakers,
     limits,
@@ -77,6 +77,16 @@ const measure: Middleware = (next) => async (ctx, req) => {
     stop();
   }
 };
+
+/** Every limit is a whole number >= 1 (retries >= 0); unknown names are refused, as a typo would be. */
+function checkLimits(where: string, limits: QueryLimits): QueryLimits {
+  for (const [key, v] of Object.entries(limits)) {
+    if (!(key in DEFAULT_LIMITS)) throw new TypeError(`${where}: unknown limit ${key}; expected one of ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+    const min = key === 'retries' ? 0 : 1;
+    if (!Number.isSafeInteger(v) || v < min) throw new TypeError(`${where}.${key} must be an integer >= ${min}, got ${String(v)}`);
+  }
+  return limits;
+}
 
 function positive(name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new TypeError(`engine option ${name} must be an integer >= 1, got ${String(v)}`);

@@ -4,12 +4,12 @@
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LogEvent } from '../core/event.js';
-import type { LogfedError } from '../errors/index.js';
+import { LogfedError } from '../errors/index.js';
+import { registry } from '../observe/metrics.js';
 import { createQueryEngine, type QueryEngine } from './chain.js';
 import { compileFilter, parseKeywords } from './match.js';
 import type { QueryContext, SearchInput, SearchResult, SourceState } from './request.js';
 import { ALL_PUSHDOWN, ev, FakeAdapter, fakeTopology, NO_PUSHDOWN, store } from './testing.js';
-import { LogfedError as Err } from '../errors/index.js';
 
 const NOW = 10_000_000;
 const FROM = NOW - 3600_000;
@@ -55,7 +55,7 @@ function setup(): void {
     files: new FakeAdapter({ capabilities: NO_PUSHDOWN, maxPage: 9 }),
     sql: new FakeAdapter({ capabilities: ALL_PUSHDOWN }),
     slow: new FakeAdapter({ gate: () => new Promise((r) => setTimeout(r, 300)) }),
-    broken: new FakeAdapter({ fail: () => new Err('BACKEND_ERROR', 'disk on fire') }),
+    broken: new FakeAdapter({ fail: () => new LogfedError('BACKEND_ERROR', 'disk on fire') }),
     nopage: new FakeAdapter({ capabilities: { ...ALL_PUSHDOWN, pages: false } }),
     unsorted: new FakeAdapter({ capabilities: { ...NO_PUSHDOWN, sorts: false } }),
     hang: new FakeAdapter({ honoursSignal: false, gate: () => new Promise(() => {}) }),
@@ -193,10 +193,33 @@ describe('query engine, end to end', () => {
     expect(await outcome).toBe('CANCELLED');
   });
 
+  it('counts target queries per backend and status, and queries by outcome', async () => {
+    const count = async (name: string, labels: Record<string, string>) =>
+      ((await registry.getSingleMetric(name)?.get())?.values ?? []).find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
+    const before = {
+      timeout: await count('logfed_query_targets_total', { backend: 'hang', status: 'TIMEOUT' }),
+      skipped: await count('logfed_query_targets_total', { backend: 'sql', status: 'SKIPPED' }),
+      partial: await count('logfed_queries_total', { outcome: 'partial' }),
+    };
+    await search({ keywords: 'order', first: 3 });
+    expect(await count('logfed_query_targets_total', { backend: 'hang', status: 'TIMEOUT' })).toBe(before.timeout + 1);
+    expect(await count('logfed_query_targets_total', { backend: 'sql', status: 'SKIPPED' })).toBe(before.skipped + 1);
+    expect(await count('logfed_queries_total', { outcome: 'partial' })).toBe(before.partial + 1);
+  });
+
   it('hands each answer to the after hooks', async () => {
     const seen: number[] = [];
     engine.onAnswered((_c, _i, res) => void seen.push(res.edges.length));
     await search({ keywords: 'order', first: 4 });
     expect(seen).toEqual([4]);
+  });
+});
+
+describe('query engine options', () => {
+  it('refuses limits that are not whole numbers or not known, naming them', async () => {
+    expect(() => createQueryEngine({ limits: { maxFirst: 0 } })).toThrow('engine option limits.maxFirst must be an integer >= 1, got 0');
+    expect(() => createQueryEngine({ limits: { maxFrist: 5 } as object })).toThrow(/unknown limit maxFrist/);
+    const engine = createQueryEngine();
+    await expect(engine.search({ topology: fakeTopology([]), adapters: () => undefined, limits: { retries: -1 } }, {})).rejects.toThrow(/context limits.retries/);
   });
 });

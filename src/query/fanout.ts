@@ -100,7 +100,6 @@ export async function fanOut(
       }
       outcomes.push(...(await Promise.all(batch.map((r) => r.done))));
     }
-    for (const o of outcomes) queryMetrics.targets().inc({ backend: o.status.backend, status: o.status.status });
     return outcomes;
   } finally {
     ctx.signal?.removeEventListener('abort', onAbort);
@@ -252,5 +251,7 @@ export const fanout =
   async (ctx, req) => {
     if (!req.query || !req.limits || !req.batches) throw new LogfedError('INTERNAL', 'fan-out runs after rank');
     const outcomes = await fanOut(ctx, req.query, req.limits, req.batches, deps);
+    const targets = queryMetrics.targets();
+    for (const o of [...(req.settled ?? []), ...outcomes]) targets.inc({ backend: o.status.backend, status: o.status.status });
     return next(ctx, { ...req, outcomes });
   };

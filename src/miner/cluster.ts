@@ -19,6 +19,8 @@ export interface Cluster {
   lastSeen?: number;
   sample: string;
   seq: number;
+  /** The message count at its last hit, for dropping the least recently used. */
+  hit: number;
   group: Cluster[];
   /** Set when the cluster was folded or absorbed into another. */
   next?: Cluster;
@@ -64,31 +66,35 @@ export function groupKeyOf(tokens: readonly string[]): string {
   return `${tokens.length} ${first === undefined || isValueLike(first) ? WILDCARD : first}`;
 }
 
-export function scanGroup(group: readonly Cluster[], tokens: readonly string[]): Scan {
+export function scanGroup(group: readonly Cluster[], tokens: readonly string[], similarity: number): Scan {
   const n = tokens.length;
   const out: Scan = { sim: -1, hard: 0 };
+  const needed = similarity * n;
   let coverEq = -1;
   let bestEq = -1;
   for (const c of group) {
     const t = c.tokens;
     let eq = 0;
     let wild = 0;
-    let hard = 0;
-    let soft = 0;
     for (let i = 0; i < n; i++) {
       const a = t[i]!;
-      const b = tokens[i]!;
-      if (a === b) eq++;
-      else if (covers(a, b)) wild++;
-      else if (isSoftMismatch(a, b)) soft++;
-      else hard++;
+      if (a === tokens[i]) eq++;
+      else if (covers(a, tokens[i]!)) wild++;
     }
-    if (hard === 0 && soft === 0) {
+    if (eq + wild === n) {
       if (eq > coverEq) {
         coverEq = eq;
         out.cover = c;
       }
       continue;
+    }
+    // Too far to be the nearest pattern: skip weighing its differences.
+    if (eq + wild < needed) continue;
+    let hard = 0;
+    for (let i = 0; i < n; i++) {
+      const a = t[i]!;
+      const b = tokens[i]!;
+      if (a !== b && !covers(a, b) && !isSoftMismatch(a, b)) hard++;
     }
     const sim = n === 0 ? 1 : (eq + wild) / n;
     if (sim > out.sim || (sim === out.sim && (hard < out.hard || (hard === out.hard && eq > bestEq)))) {

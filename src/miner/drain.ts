@@ -58,7 +58,9 @@ class DrainMiner implements Miner {
   private readonly groups = new Map<string, Cluster[]>();
   private readonly aliases = new Map<string, string>();
   private readonly cache = new Map<string, Cluster>();
+  private readonly memo = new Map<string, string>();
   private seq = 0;
+  private size = 0;
   private readonly counters: MinerStats = {
     messages: 0,
     patterns: 0,
@@ -66,6 +68,7 @@ class DrainMiner implements Miner {
     truncatedMessages: 0,
     longTokens: 0,
     merges: 0,
+    evicted: 0,
   };
 
   constructor(private readonly options: MinerOptions) {}
@@ -82,12 +85,12 @@ class DrainMiner implements Miner {
     if (cached) return this.joined(live(cached), ts, 'none');
 
     const group = this.groupOf(groupKeyOf(p.tokens));
-    const scan = scanGroup(group, p.tokens);
+    const scan = scanGroup(group, p.tokens, this.options.similarity);
     if (scan.cover) {
       this.remember(p.key, scan.cover);
       return this.joined(scan.cover, ts, 'none');
     }
-    const best = scan.sim >= this.options.similarity ? scan.best : undefined;
+    const best = scan.best;
     if (best && scan.hard === 0) {
       const before = best.id;
       this.retemplate(best, generaliseTokens(best.tokens, p.tokens));
@@ -109,7 +112,9 @@ class DrainMiner implements Miner {
       return this.joined(folded.into, ts, 'updated', merged[0], merged);
     }
     this.remember(p.key, created);
-    return this.joined(created, ts, 'created');
+    const result = this.joined(created, ts, 'created');
+    if (this.size > this.options.maxPatterns) this.evict();
+    return result;
   }
 
   match(message: string): PatternInfo | undefined {
@@ -117,7 +122,7 @@ class DrainMiner implements Miner {
     const cached = this.cache.get(p.key);
     if (cached) return info(live(cached));
     const group = this.groups.get(groupKeyOf(p.tokens));
-    const cover = group && scanGroup(group, p.tokens).cover;
+    const cover = group && scanGroup(group, p.tokens, this.options.similarity).cover;
     return cover && info(cover);
   }
 
@@ -136,7 +141,7 @@ class DrainMiner implements Miner {
   }
 
   stats(): MinerStats {
-    return { ...this.counters, patterns: this.live().length };
+    return { ...this.counters, patterns: this.size };
   }
 
   snapshot(): MinerState {
@@ -177,7 +182,7 @@ class DrainMiner implements Miner {
     const masked = new Array<string>(words.length);
     for (let i = 0; i < words.length; i++) {
       const w = words[i]!;
-      if (w.length <= o.maxTokenLength) masked[i] = maskWord(w);
+      if (w.length <= o.maxTokenLength) masked[i] = maskWord(w, this.memo);
       else {
         masked[i] = WILDCARD;
         long++;
@@ -212,6 +217,7 @@ class DrainMiner implements Miner {
 
   private joined(c: Cluster, ts: number | undefined, change: MineResult['change'], previous?: string, merged?: string[]): MineResult {
     c.count++;
+    c.hit = this.counters.messages;
     if (ts !== undefined) {
       if (c.firstSeen === undefined || ts < c.firstSeen) c.firstSeen = ts;
       if (c.lastSeen === undefined || ts > c.lastSeen) c.lastSeen = ts;
@@ -234,11 +240,13 @@ class DrainMiner implements Miner {
       count: 0,
       sample: message.slice(0, this.options.maxSampleLength),
       seq: this.seq++,
+      hit: this.counters.messages,
       group,
     };
     setTop(c, tokens);
     this.aliases.delete(c.id);
     group.push(c);
+    this.size++;
     return c;
   }
 
@@ -279,9 +287,26 @@ class DrainMiner implements Miner {
     if (o.lastSeen !== undefined && (into.lastSeen === undefined || o.lastSeen > into.lastSeen)) into.lastSeen = o.lastSeen;
     if (o.id !== into.id) this.aliases.set(o.id, into.id);
     o.next = into;
+    this.unlink(o);
+    this.counters.merges++;
+  }
+
+  private unlink(o: Cluster): void {
     const group = o.group;
     group.splice(group.indexOf(o), 1);
-    this.counters.merges++;
+    this.size--;
+  }
+
+  /** Drops the least recently hit tenth of the patterns; cached routes to them go too. */
+  private evict(): void {
+    const all = this.live().sort((a, b) => a.hit - b.hit || a.seq - b.seq);
+    const drop = Math.max(this.size - this.options.maxPatterns, Math.ceil(this.options.maxPatterns / 10));
+    for (const o of all.slice(0, drop)) {
+      this.unlink(o);
+      this.counters.evicted++;
+    }
+    for (const [key, group] of this.groups) if (group.length === 0) this.groups.delete(key);
+    this.cache.clear();
   }
 
   /**

@@ -48,6 +48,20 @@ describe('hostile input', () => {
     expect(restored.patterns()).toEqual(m.patterns());
   });
 
+  it('keeps at most maxPatterns under a flood of distinct lines, dropping the least recently hit', () => {
+    const m = createMiner({ maxPatterns: 100 });
+    const kept = m.add('heartbeat ok').patternId;
+    for (let i = 0; i < 1000; i++) {
+      m.add(garbage(3, i + 7).replace(/\s/g, '_') + ' ' + garbage(2, i + 9000).replace(/\s/g, '_'));
+      if (i % 50 === 0) m.add('heartbeat ok');
+    }
+    const s = m.stats();
+    expect(s.patterns).toBeLessThanOrEqual(100);
+    expect(s.evicted).toBeGreaterThan(800);
+    expect(m.patterns().map((p) => p.id)).toContain(kept);
+    expect(m.add('heartbeat ok').change).toBe('none');
+  });
+
   it('takes a literal wildcard in a message as a value', () => {
     const m = createMiner();
     m.add('value <*> set');

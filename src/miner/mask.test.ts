@@ -73,7 +73,7 @@ describe('maskWord', () => {
 describe('foldDates', () => {
   const fold = (line: string) => {
     const words = line.split(' ');
-    return foldDates(words, words.map(maskWord)).join(' ');
+    return foldDates(words, words.map((w) => maskWord(w))).join(' ');
   };
 
   it.each([

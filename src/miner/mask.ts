@@ -35,8 +35,12 @@ const isHex = (c: number): boolean => (classOf(c) & HEX) !== 0;
 
 const LITERAL_VALUES = new Set(['true', 'false', 'null']);
 
-/** Masks one word. Words with no digit and nothing path- or value-like are returned as they are. */
-export function maskWord(word: string): string {
+/**
+ * Masks one word. Words with no digit and nothing path- or value-like are returned as they are.
+ * `memo` (owned by the caller) remembers the words that needed the full scan: hosts, ports and
+ * small numbers recur in logs far more often than their variety suggests.
+ */
+export function maskWord(word: string, memo?: Map<string, string>): string {
   // The fast path: most words of a log line are plain words and skip the segment scan.
   let seen = 0;
   let hex = true;
@@ -53,6 +57,21 @@ export function maskWord(word: string): string {
     if ((seen & (DELIM | COLON_SEP)) === 0) return LITERAL_VALUES.has(word) || (hex && word.length >= 8) ? WILDCARD : word;
     if (!word.includes('true') && !word.includes('false') && !word.includes('null')) return word;
   }
+  if (memo) {
+    let masked = memo.get(word);
+    if (masked === undefined) {
+      masked = maskValues(word);
+      if (memo.size >= MEMO_SIZE) memo.clear();
+      memo.set(word, masked);
+    }
+    return masked;
+  }
+  return maskValues(word);
+}
+
+const MEMO_SIZE = 8192;
+
+function maskValues(word: string): string {
   const url = word.indexOf('://');
   if (url > 0) return maskUrl(word, url);
   let out = '';

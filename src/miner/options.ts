@@ -12,6 +12,7 @@ export const DEFAULT_OPTIONS: Readonly<MinerOptions> = Object.freeze({
   maxMessageLength: 64 * 1024,
   maxSampleLength: 512,
   cacheSize: 50_000,
+  maxPatterns: 100_000,
 });
 
 const RANGES: Record<keyof MinerOptions, [min: number, max: number, integer: boolean]> = {
@@ -22,6 +23,7 @@ const RANGES: Record<keyof MinerOptions, [min: number, max: number, integer: boo
   maxMessageLength: [1, 1 << 30, true],
   maxSampleLength: [0, 1 << 20, true],
   cacheSize: [0, 1 << 24, true],
+  maxPatterns: [1, 1 << 24, true],
 };
 
 export function resolveOptions(overrides: Partial<MinerOptions> = {}): MinerOptions {

@@ -27,6 +27,8 @@ export interface MinerOptions {
   maxSampleLength: number;
   /** Exact masked messages remembered for the fast path; the cache is cleared when full. */
   cacheSize: number;
+  /** Patterns kept; past it the least recently hit tenth is dropped (a flood of garbage). */
+  maxPatterns: number;
 }
 
 export type Change = 'created' | 'updated' | 'none';
@@ -66,6 +68,8 @@ export interface MinerStats {
   longTokens: number;
   /** Patterns folded or absorbed into a more general one. */
   merges: number;
+  /** Patterns dropped past `maxPatterns`. */
+  evicted: number;
 }
 
 export interface PatternState {

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Makes sure the three services Logfed's integration tests and real deployments talk to answer on
-# this machine: MariaDB (127.0.0.1:3306, database `test`), Redis (127.0.0.1:6379) and one Apache
-# Kafka 3.9.1 broker in KRaft mode (127.0.0.1:9092), starting whatever does not answer.
+# Makes sure the services Logfed's integration tests and real deployments talk to answer on
+# this machine: MariaDB (127.0.0.1:3306, database `test`), Redis (127.0.0.1:6379), one Apache
+# Kafka 3.9.1 broker in KRaft mode (127.0.0.1:9092) and one OpenSearch 2.19 node
+# (127.0.0.1:9200), starting whatever does not answer.
 # Run by `npm run services` and by vitest's global setup; idempotent and safe to run concurrently.
 #
-#   scripts/services.sh             ensure all three (default)
-#   scripts/services.sh kafka-stop  stop the broker started from the cache (fault tests)
-#   scripts/services.sh kafka-start ensure the broker only
+#   scripts/services.sh                  ensure all of them (default)
+#   scripts/services.sh kafka-stop       stop the broker started from the cache (fault tests)
+#   scripts/services.sh kafka-start      ensure the broker only
+#   scripts/services.sh opensearch-stop  stop the OpenSearch node started from the cache
+#   scripts/services.sh opensearch-start ensure the OpenSearch node only
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +22,10 @@ KAFKA_LOG="$KAFKA_DIR/logs/server.log"
 KAFKA_OUT="$KAFKA_DIR/logs/kafka.out"
 KAFKA_WAIT_S="${LOGFED_KAFKA_WAIT_S:-90}"
 SERVICE_WAIT_S="${LOGFED_SERVICE_WAIT_S:-30}"
+OPENSEARCH_VERSION=2.19.6
+OPENSEARCH_URL=http://127.0.0.1:9200
+OPENSEARCH_USER="${LOGFED_OPENSEARCH_USER:-logfed}"
+OPENSEARCH_WAIT_S="${LOGFED_OPENSEARCH_WAIT_S:-180}"
 
 say() { printf 'services: %s\n' "$*"; }
 die() { printf 'services: %s\n' "$*" >&2; exit 1; }
@@ -84,14 +91,17 @@ kafka_answers() {
   fi
 }
 
-kafka_pid() {
+# A pid file can outlive its process and the number be reused; only trust a live process whose
+# command line holds the given text.
+pid_from() {
   local pid
-  [ -f "$KAFKA_PID" ] || return 1
-  pid="$(cat "$KAFKA_PID" 2>/dev/null)"
-  # A pid file can outlive its process and the number be reused; only trust a live kafka.Kafka.
-  [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka' || return 1
+  [ -f "$1" ] || return 1
+  pid="$(cat "$1" 2>/dev/null)"
+  [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" || return 1
   echo "$pid"
 }
+
+kafka_pid() { pid_from "$KAFKA_PID" 'kafka.Kafka'; }
 
 fetch_kafka_jars() {
   [ -f "$KAFKA_LIBS/.complete" ] && return 0
@@ -196,16 +206,11 @@ ensure_kafka() {
   say "kafka ready on 127.0.0.1:9092"
 }
 
-stop_kafka() {
-  local pid i
-  if ! pid="$(kafka_pid)"; then
-    rm -f "$KAFKA_PID"
-    port_open 9092 && die "a Kafka on 127.0.0.1:9092 was not started from $KAFKA_DIR, so it is not stopped here: stop it where it was started"
-    say "kafka is not running"
-    return 0
-  fi
+# Stops a service we started: TERM, then KILL after a minute, then waits for its port to close.
+stop_pid() {
+  local name="$1" pid="$2" port="$3" i
   kill -TERM "$pid" 2>/dev/null || true
-  # A clean shutdown flushes logs and the metadata snapshot; give it time before forcing.
+  # A clean shutdown flushes logs and metadata; give it time before forcing.
   for ((i = 0; i < 120; i++)); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.5
@@ -215,12 +220,168 @@ stop_kafka() {
     sleep 0.5
   fi
   for ((i = 0; i < 40; i++)); do
-    port_open 9092 || break
+    port_open "$port" || break
     sleep 0.25
   done
-  port_open 9092 && die "Kafka (pid $pid) was stopped but port 9092 is still open: check 'ss -ltnp sport = :9092'"
+  port_open "$port" && die "$name (pid $pid) was stopped but port $port is still open: check 'ss -ltnp sport = :$port'"
+  return 0
+}
+
+stop_kafka() {
+  local pid
+  if ! pid="$(kafka_pid)"; then
+    rm -f "$KAFKA_PID"
+    port_open 9092 && die "a Kafka on 127.0.0.1:9092 was not started from $KAFKA_DIR, so it is not stopped here: stop it where it was started"
+    say "kafka is not running"
+    return 0
+  fi
+  stop_pid Kafka "$pid" 9092
   rm -f "$KAFKA_PID"
   say "kafka stopped"
+}
+
+# ---------------------------------------------------------------- OpenSearch
+
+# Health, not an open port: the port opens before the node has recovered its indices.
+opensearch_answers() {
+  local body
+  body="$(curl -fsS --max-time 3 "$OPENSEARCH_URL/_cluster/health" 2>/dev/null)" || return 1
+  [[ "$body" =~ \"status\":\"(green|yellow)\" ]]
+}
+
+# OpenSearch refuses to run as root, so as root it runs as a dedicated system user that owns its
+# directory. That user cannot reach a cache inside a private home (/root is 0700); the node then
+# lives under /var/cache/logfed rather than loosening the home's permissions.
+opensearch_layout() {
+  OS_RUN_AS=""
+  OS_DIR="$CACHE_ROOT/opensearch-$OPENSEARCH_VERSION"
+  if [ "$(id -u)" = 0 ]; then
+    OS_RUN_AS="$OPENSEARCH_USER"
+    if ! id -u "$OS_RUN_AS" >/dev/null 2>&1; then
+      useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$OS_RUN_AS" ||
+        die "OpenSearch must not run as root and user '$OS_RUN_AS' could not be created: create it (useradd --system $OS_RUN_AS) or set LOGFED_OPENSEARCH_USER, then rerun 'scripts/services.sh opensearch-start'"
+    fi
+    as_opensearch_user test -x "$CACHE_ROOT" || OS_DIR="/var/cache/logfed/opensearch-$OPENSEARCH_VERSION"
+  fi
+  OS_PID="$OS_DIR/opensearch.pid"
+  OS_OUT="$OS_DIR/logs/opensearch.out"
+  OS_LOG="$OS_DIR/logs/logfed-local.log"
+}
+
+as_opensearch_user() {
+  if [ -n "$OS_RUN_AS" ]; then
+    setpriv --reuid="$OS_RUN_AS" --regid="$OS_RUN_AS" --init-groups -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# The launcher script and then the JVM (-Dopensearch.path.home=...) both name the directory.
+opensearch_pid() { pid_from "$OS_PID" "$OS_DIR"; }
+
+# The minimal distribution Maven Central publishes (no plugins, so no security plugin): one zip,
+# unpacked once; later starts reuse it.
+fetch_opensearch() {
+  [ -f "$OS_DIR/.complete" ] && return 0
+  command -v mvn >/dev/null || die "Maven (mvn) is not installed, and it fetches OpenSearch: install it (apt-get install maven) and rerun 'scripts/services.sh opensearch-start'"
+  command -v java >/dev/null || die "Java is not installed, and OpenSearch needs it: install a JDK 17 (apt-get install openjdk-17-jdk-headless) and rerun 'scripts/services.sh opensearch-start'"
+  command -v unzip >/dev/null || die "unzip is not installed, and it unpacks OpenSearch: install it (apt-get install unzip) and rerun 'scripts/services.sh opensearch-start'"
+  say "fetching OpenSearch $OPENSEARCH_VERSION into $OS_DIR (once)"
+  local parent tmp
+  parent="$(dirname "$OS_DIR")"
+  tmp="$parent/.opensearch-$OPENSEARCH_VERSION.tmp"
+  rm -rf "$tmp" "$OS_DIR"
+  mkdir -p "$tmp"
+  mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    -Dartifact="org.opensearch.distribution.integ-test-zip:opensearch:$OPENSEARCH_VERSION:zip" \
+    -DoutputDirectory="$tmp" >"$parent/opensearch-mvn.log" 2>&1 ||
+    die "Maven could not fetch OpenSearch $OPENSEARCH_VERSION: read $parent/opensearch-mvn.log (is Maven Central reachable?) and rerun 'scripts/services.sh opensearch-start'"
+  unzip -q "$tmp/opensearch-$OPENSEARCH_VERSION.zip" -d "$tmp" ||
+    die "the OpenSearch $OPENSEARCH_VERSION zip in $tmp could not be unpacked: delete $tmp and rerun 'scripts/services.sh opensearch-start'"
+  mv "$tmp/opensearch-$OPENSEARCH_VERSION" "$OS_DIR"
+  rm -rf "$tmp"
+  touch "$OS_DIR/.complete"
+}
+
+write_opensearch_config() {
+  mkdir -p "$OS_DIR/data" "$OS_DIR/logs"
+  cat >"$OS_DIR/config/opensearch.yml" <<EOF
+# Written by scripts/services.sh: one node for local runs and tests, reachable from this host only.
+cluster.name: logfed-local
+node.name: logfed-1
+discovery.type: single-node
+network.host: 127.0.0.1
+http.port: 9200
+transport.port: 9300
+path.data: $OS_DIR/data
+path.logs: $OS_DIR/logs
+# A nearly full disk must not turn test indices read-only.
+cluster.routing.allocation.disk.watermark.low: 97%
+cluster.routing.allocation.disk.watermark.high: 98%
+cluster.routing.allocation.disk.watermark.flood_stage: 99%
+action.auto_create_index: true
+EOF
+  if [ -n "$OS_RUN_AS" ]; then
+    chown -R "$OS_RUN_AS:" "$OS_DIR" ||
+      die "could not give $OS_DIR to user $OS_RUN_AS: check that the filesystem allows chown, then rerun 'scripts/services.sh opensearch-start'"
+  fi
+}
+
+start_opensearch() {
+  fetch_opensearch
+  write_opensearch_config
+  local java_home
+  local -a run_as=()
+  java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+  [ -n "$OS_RUN_AS" ] && run_as=(setpriv --reuid="$OS_RUN_AS" --regid="$OS_RUN_AS" --init-groups --)
+  say "starting OpenSearch $OPENSEARCH_VERSION from $OS_DIR${OS_RUN_AS:+ as user $OS_RUN_AS}"
+  rm -f "$OS_PID"
+  # As for Kafka: the node outlives this script and holds neither a caller's pipe nor the lock.
+  # Every step execs the next, so the pid written first is the JVM's.
+  (
+    cd "$OS_DIR"
+    setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$OS_PID" "${run_as[@]}" \
+      env JAVA_HOME="$java_home" OPENSEARCH_PATH_CONF="$OS_DIR/config" OPENSEARCH_JAVA_OPTS="-Xms512m -Xmx512m" \
+      "$OS_DIR/bin/opensearch" </dev/null >"$OS_OUT" 2>&1 9>&- &
+  )
+}
+
+ensure_opensearch() {
+  if ! opensearch_answers; then
+    opensearch_layout
+    if ! opensearch_pid >/dev/null; then
+      if port_open 9200; then
+        die "port 9200 is open but does not answer as OpenSearch: stop whatever listens there (ss -ltnp 'sport = :9200') and rerun 'npm run services'"
+      fi
+      start_opensearch
+      sleep 1
+    fi
+    local i
+    for ((i = 0; i < OPENSEARCH_WAIT_S * 2; i++)); do
+      opensearch_answers && break
+      opensearch_pid >/dev/null || {
+        [ "$i" -lt 4 ] && { sleep 0.5; continue; }
+        die "OpenSearch exited while starting: read $OS_OUT and $OS_LOG, then rerun 'scripts/services.sh opensearch-start'"
+      }
+      sleep 0.5
+    done
+    opensearch_answers || die "OpenSearch did not answer green or yellow on $OPENSEARCH_URL within ${OPENSEARCH_WAIT_S}s: read $OS_LOG and $OS_OUT, then run 'scripts/services.sh opensearch-stop' and 'npm run services'"
+  fi
+  say "opensearch ready on 127.0.0.1:9200"
+}
+
+stop_opensearch() {
+  local pid
+  opensearch_layout
+  if ! pid="$(opensearch_pid)"; then
+    rm -f "$OS_PID"
+    port_open 9200 && die "an OpenSearch on 127.0.0.1:9200 was not started from $OS_DIR, so it is not stopped here: stop it where it was started"
+    say "opensearch is not running"
+    return 0
+  fi
+  stop_pid OpenSearch "$pid" 9200
+  rm -f "$OS_PID"
+  say "opensearch stopped"
 }
 
 # ---------------------------------------------------------------- main
@@ -234,9 +395,9 @@ with_lock() {
 
 ensure_all() {
   # Fast path without the lock: when everything answers there is nothing to serialise.
-  if mysql_answers && redis_answers && kafka_answers; then
+  if mysql_answers && redis_answers && kafka_answers && opensearch_answers; then
     mysql -h127.0.0.1 -P3306 -uroot -e 'CREATE DATABASE IF NOT EXISTS test' >/dev/null 2>&1 || true
-    say "mariadb, redis and kafka already answer"
+    say "mariadb, redis, kafka and opensearch already answer"
     return 0
   fi
   with_lock ensure_locked
@@ -246,13 +407,16 @@ ensure_locked() {
   ensure_mysql
   ensure_redis
   ensure_kafka
+  ensure_opensearch
 }
 
 case "${1:-all}" in
   all) ensure_all ;;
   kafka-start) with_lock ensure_kafka ;;
   kafka-stop) with_lock stop_kafka ;;
+  opensearch-start) with_lock ensure_opensearch ;;
+  opensearch-stop) with_lock stop_opensearch ;;
   mysql) with_lock ensure_mysql ;;
   redis) with_lock ensure_redis ;;
-  *) die "unknown command '$1': use one of all, kafka-start, kafka-stop, mysql, redis" ;;
+  *) die "unknown command '$1': use one of all, kafka-start, kafka-stop, opensearch-start, opensearch-stop, mysql, redis" ;;
 esac

@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { LogEvent as LogEventModel } from '../core/event.js';
 import type { TailItem as TailItemModel } from '../pubsub/tail-hub.js';
+import type { Edge as EdgeModel } from '../query/request.js';
 import type { Logstore as LogstoreModel, Domain as DomainModel, App as AppModel, GatewayMapping as GatewayMappingModel } from '../topology/types.js';
 import type { GraphQLContext } from '../server/context.js';
 export type Maybe<T> = T | null;
@@ -481,7 +482,7 @@ export type ResolversTypes = {
   Layout: Layout;
   Log: ResolverTypeWrapper<LogEventModel>;
   LogConnection: ResolverTypeWrapper<Omit<LogConnection, 'edges'> & { edges: Array<ResolversTypes['LogEdge']> }>;
-  LogEdge: ResolverTypeWrapper<Omit<LogEdge, 'node'> & { node: ResolversTypes['LogEvent'] }>;
+  LogEdge: ResolverTypeWrapper<EdgeModel>;
   LogEvent: ResolverTypeWrapper<LogEventModel>;
   LogQuery: LogQuery;
   Logstore: ResolverTypeWrapper<LogstoreModel>;
@@ -516,7 +517,7 @@ export type ResolversParentTypes = {
   JSON: Scalars['JSON']['output'];
   Log: LogEventModel;
   LogConnection: Omit<LogConnection, 'edges'> & { edges: Array<ResolversParentTypes['LogEdge']> };
-  LogEdge: Omit<LogEdge, 'node'> & { node: ResolversParentTypes['LogEvent'] };
+  LogEdge: EdgeModel;
   LogEvent: LogEventModel;
   LogQuery: LogQuery;
   Logstore: LogstoreModel;

@@ -37,11 +37,15 @@ export function toSearchInput(q: LogQuery, first?: number | null, after?: string
 }
 
 export const logsResolvers: Resolvers = {
+  LogEdge: {
+    node: (edge) => edge.event,
+  },
   Query: {
     logs: async (_p, { query, first, after }, ctx) => {
       const result = await ctx.runtime.engine.search(toQueryContext(ctx), toSearchInput(query, first, after));
       return {
-        edges: result.edges.map((e) => ({ cursor: e.cursor, node: e.event })),
+        // Edges go out as the engine made them: each cursor is encoded only if a client selects it.
+        edges: result.edges,
         pageInfo: { hasNextPage: result.pageInfo.hasNextPage, endCursor: result.pageInfo.endCursor ?? null },
         sources: result.sources,
       };

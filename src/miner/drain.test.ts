@@ -18,6 +18,12 @@ const SEQUENCE: Array<[line: string, template: string, change: 'created' | 'upda
   ['Invalid user guest from 10.1.1.4', 'Invalid user <*> from <*>', 'updated'],
   ['Invalid user deploy from 10.1.1.5', 'Invalid user <*> from <*>', 'none'],
   ['Invalid user admin from 10.1.1.9', 'Invalid user <*> from <*>', 'none'],
+  // A value where the pattern has a word: the word was one value of that variable.
+  ['reverse lookup for gateway failed', 'reverse lookup for gateway failed', 'created'],
+  ['reverse lookup for 10.2.2.2 failed', 'reverse lookup for <*> failed', 'updated'],
+  // Dotted leaders of another length belong to another label.
+  ['machine check enable..............0', 'machine check enable..............<*>', 'created'],
+  ['machine check: i-fetch......................0', 'machine check: i-fetch......................<*>', 'created'],
   // Three states stay three patterns.
   ['Node state changed to FOLLOWING', 'Node state changed to FOLLOWING', 'created'],
   ['Node state changed to LEADING', 'Node state changed to LEADING', 'created'],

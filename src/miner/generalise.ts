@@ -14,14 +14,25 @@ export function covers(t: string, w: string): boolean {
   const parts = t.split(WILDCARD);
   const head = parts[0]!;
   const tail = parts[parts.length - 1]!;
-  if (!w.startsWith(head)) return false;
+  if (!w.startsWith(head) || runsOn(head, w, head.length)) return false;
   let pos = head.length;
   for (let i = 1; i < parts.length - 1; i++) {
     const at = w.indexOf(parts[i]!, pos);
     if (at < 0) return false;
     pos = at + parts[i]!.length;
   }
-  return w.length - tail.length >= pos && w.endsWith(tail);
+  const end = w.length - tail.length;
+  return end >= pos && w.endsWith(tail) && !(tail.length > 0 && end > pos && isPunct(tail.charCodeAt(0)) && w.charCodeAt(end - 1) === tail.charCodeAt(0));
+}
+
+const isPunct = (c: number): boolean => c < 128 && !isWordChar(c) && c !== 32;
+
+// A wildcard does not start inside a run of the punctuation before it: `enable...<*>` is
+// not `enable......0` with `...0` as its value.
+function runsOn(head: string, w: string, at: number): boolean {
+  if (head.length === 0 || at >= w.length) return false;
+  const last = head.charCodeAt(head.length - 1);
+  return isPunct(last) && w.charCodeAt(at) === last;
 }
 
 /** Tokens with a wildcard or two digits are values, not words (one digit: `ssh2`, `alt0`). */
@@ -37,14 +48,17 @@ export function isValueLike(token: string): boolean {
 
 /**
  * A difference is soft (the pattern generalises at once) where the pattern already holds a
- * value there. Where it holds a plain word, the message may be another event (`tty=NODEVssh`
- * against `tty=:<*>`, `FOLLOWING` against `LOOKING`), so the difference is hard: the message
- * starts a sibling pattern, and siblings fold only once a position takes many words.
+ * value there, or where the message's token covers the pattern's. Where two words differ, the
+ * message may be another event (`tty=NODEVssh` against `tty=:<*>`, `FOLLOWING` against
+ * `LOOKING`), so the difference is hard: the message starts a sibling pattern, and siblings
+ * fold only once a position takes many words.
  * Tokens are compared by their alphanumeric runs, so `illegal instruction......<*>` and
  * `unimplemented operation..<*>` differ in a word, not in a value.
  */
 export function isSoftMismatch(t: string, w: string): boolean {
-  if (w === WILDCARD) return isValueLike(t);
+  // The message holds a value where the pattern holds a word (`rhost=<*>` against
+  // `rhost=db.example.org`, `(<*>)` against `()`): the word was one value of a variable.
+  if (covers(w, t)) return true;
   const a = wordRuns(t);
   const b = wordRuns(w);
   if (a.length === 0 || b.length === 0) return isValueLike(t);

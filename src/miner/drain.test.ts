@@ -57,6 +57,21 @@ describe('createMiner: golden sequence', () => {
   });
 });
 
+describe('createMiner: the stream and the final state agree', () => {
+  // Whatever the order, each message's id at add time resolves to the pattern that matches
+  // it once everything is mined, so stored ids can always be followed to the final pattern.
+  it.each([1, 2, 3, 4])('in shuffled order %i', (seed) => {
+    let x = seed;
+    const lines = SEQUENCE.map(([line]) => line).sort(() => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return (x >>> 16) % 3 - 1;
+    });
+    const m = createMiner();
+    const ids = lines.map((l) => m.add(l).patternId);
+    lines.forEach((l, i) => expect(m.match(l)?.id).toBe(m.resolve(ids[i]!)));
+  });
+});
+
 describe('createMiner: ids, links and matching', () => {
   it('gives the same template the same id in every miner', () => {
     const a = createMiner();

@@ -22,17 +22,23 @@ export function covers(t: string, w: string): boolean {
     pos = at + parts[i]!.length;
   }
   const end = w.length - tail.length;
-  return end >= pos && w.endsWith(tail) && !(tail.length > 0 && end > pos && isPunct(tail.charCodeAt(0)) && w.charCodeAt(end - 1) === tail.charCodeAt(0));
+  return end >= pos && w.endsWith(tail) && !runsInto(tail, w, end, pos);
 }
 
 const isPunct = (c: number): boolean => c < 128 && !isWordChar(c) && c !== 32;
 
-// A wildcard does not start inside a run of the punctuation before it: `enable...<*>` is
-// not `enable......0` with `...0` as its value.
+// A wildcard does not start inside a run of the punctuation before it, nor end inside a run
+// of the punctuation after it: `enable...<*>` is not `enable......0` with `...0` as its value.
 function runsOn(head: string, w: string, at: number): boolean {
   if (head.length === 0 || at >= w.length) return false;
   const last = head.charCodeAt(head.length - 1);
   return isPunct(last) && w.charCodeAt(at) === last;
+}
+
+function runsInto(tail: string, w: string, end: number, start: number): boolean {
+  if (tail.length === 0 || end <= start) return false;
+  const first = tail.charCodeAt(0);
+  return isPunct(first) && w.charCodeAt(end - 1) === first;
 }
 
 /** Tokens with a wildcard or two digits are values, not words (one digit: `ssh2`, `alt0`). */
@@ -123,11 +129,9 @@ export function generaliseToken(a: string, b: string): string {
   if (a === WILDCARD || b === WILDCARD) return WILDCARD;
   const pa = a.split(SPLIT);
   const pb = b.split(SPLIT);
-  if (pa.length > 1 && sameDelimiters(pa, pb)) {
-    const out = pa.map((p, i) => (i % 2 === 1 ? p : generalisePiece(p, pb[i]!)));
-    return collapseWildcards(out.join(''));
-  }
-  return generalisePiece(a, b);
+  const out = pa.length > 1 && sameDelimiters(pa, pb) ? collapseWildcards(pa.map((p, i) => (i % 2 === 1 ? p : generalisePiece(p, pb[i]!))).join('')) : generalisePiece(a, b);
+  // A pattern must go on matching every message it took in, whatever the pieces looked like.
+  return covers(out, a) && covers(out, b) ? out : WILDCARD;
 }
 
 function generalisePiece(a: string, b: string): string {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { covers, isSoftMismatch } from './generalise.js';
 import { foldDates } from './spans.js';
 import { maskWord } from './mask.js';
 
@@ -89,34 +88,5 @@ describe('foldDates', () => {
   it('leaves a month name that is not next to a day alone', () => {
     expect(fold('this may be dropped')).toBe('this may be dropped');
     expect(fold('May the service start')).toBe('May the service start');
-  });
-});
-
-describe('covers and isSoftMismatch', () => {
-  it.each([
-    ['<*>', 'anything', true],
-    ['user=<*>', 'user=root', true],
-    ['rhost=<*>', 'rhost=', true],
-    ['(<*>)', '()', true],
-    ['node-<*>', '<*>', false],
-    ['enable...<*>', 'enable......<*>', false],
-    ['<*>:<*>', '<*>:<*>', true],
-  ])('covers(%s, %s) = %s', (t, w, expected) => {
-    expect(covers(t, w)).toBe(expected);
-  });
-
-  it.each([
-    // template token, message token, soft?
-    ['bglio46', 'bglio559', true],
-    ['eth0', 'eth1', true],
-    ['alt0', 'ee0', false],
-    ['FOLLOWING', 'LOOKING', false],
-    ['tty=NODEVssh', 'tty=:<*>', false],
-    ['(uid=<*>)', 'LOGIN(uid=<*>)', false],
-    ['address:', 'address', false],
-    ['host.example.org', '<*>', true],
-    ['node-<*>', '<*>', true],
-  ])('isSoftMismatch(%s, %s) = %s', (t, w, expected) => {
-    expect(isSoftMismatch(t, w)).toBe(expected);
   });
 });

@@ -22,13 +22,13 @@ const SEQUENCE: Array<[line: string, template: string, change: 'created' | 'upda
   ['reverse lookup for gateway failed', 'reverse lookup for gateway failed', 'created'],
   ['reverse lookup for 10.2.2.2 failed', 'reverse lookup for <*> failed', 'updated'],
   // Dotted leaders of another length belong to another label.
-  ['machine check enable..............0', 'machine check enable..............<*>', 'created'],
-  ['machine check: i-fetch......................0', 'machine check: i-fetch......................<*>', 'created'],
+  ['cache flush enable..............0', 'cache flush enable..............<*>', 'created'],
+  ['cache flush: retries......................0', 'cache flush: retries......................<*>', 'created'],
   // Three states stay three patterns.
-  ['Node state changed to FOLLOWING', 'Node state changed to FOLLOWING', 'created'],
-  ['Node state changed to LEADING', 'Node state changed to LEADING', 'created'],
-  ['Node state changed to LOOKING', 'Node state changed to LOOKING', 'created'],
-  ['Node state changed to FOLLOWING', 'Node state changed to FOLLOWING', 'none'],
+  ['Node state changed to RUNNING', 'Node state changed to RUNNING', 'created'],
+  ['Node state changed to PAUSED', 'Node state changed to PAUSED', 'created'],
+  ['Node state changed to STOPPED', 'Node state changed to STOPPED', 'created'],
+  ['Node state changed to RUNNING', 'Node state changed to RUNNING', 'none'],
   // Numbered names (`t1`, `t3`) are values; the states around them are not.
   ['Task t1 moved from NEW to RUNNING', 'Task t1 moved from NEW to RUNNING', 'created'],
   ['Task t2 moved from RUNNING to DONE', 'Task <*> moved from RUNNING to DONE', 'created'],
@@ -140,12 +140,12 @@ describe('snapshot and restoreMiner', () => {
     'Connected to 10.0.0.1:5432 in 12ms',
     'Invalid user admin from 10.1.1.1',
     'Invalid user oracle from 10.1.1.2',
-    'Node state changed to FOLLOWING',
+    'Node state changed to RUNNING',
     'Lease expired for worker-17 after 30 s',
     'Invalid user test from 10.1.1.3',
     'Invalid user guest from 10.1.1.4',
     'Lease expired for <*> after 45 s',
-    'Node state changed to LEADING',
+    'Node state changed to PAUSED',
     'Connected to 10.0.0.2:5432 in 7ms',
   ];
 

@@ -41,7 +41,7 @@ function runsInto(tail: string, w: string, end: number, start: number): boolean 
   return isPunct(first) && w.charCodeAt(end - 1) === first;
 }
 
-/** Tokens with a wildcard or two digits are values, not words (one digit: `ssh2`, `alt0`). */
+/** Tokens with a wildcard or two digits are values, not words (one digit: `ssh2`, `eth0`). */
 export function isValueLike(token: string): boolean {
   if (token.includes(WILDCARD)) return true;
   let digits = 0;
@@ -55,8 +55,8 @@ export function isValueLike(token: string): boolean {
 /**
  * A difference is soft (the pattern generalises at once) where the pattern already holds a
  * value there, or where the message's token covers the pattern's. Where two words differ, the
- * message may be another event (`tty=NODEVssh` against `tty=:<*>`, `FOLLOWING` against
- * `LOOKING`), so the difference is hard: the message starts a sibling pattern, and siblings
+ * message may be another event (`tty=console` against `tty=:<*>`, `RUNNING` against
+ * `STOPPED`), so the difference is hard: the message starts a sibling pattern, and siblings
  * fold only once a position takes many words.
  * Tokens are compared by their alphanumeric runs, so `illegal instruction......<*>` and
  * `unimplemented operation..<*>` differ in a word, not in a value.
@@ -106,7 +106,7 @@ function wordRuns(token: string): string[] {
 }
 
 // Numbered instances of one name (`eth0` and `eth1`, `t1` and `t3`) are values of one kind;
-// `alt0` and `ee0` are two names.
+// `eth0` and `wlan0` are two names.
 function sameButDigits(a: string, b: string): boolean {
   const x = a.replace(/\d+/g, '#');
   return x !== a && x === b.replace(/\d+/g, '#');
@@ -141,8 +141,8 @@ function generalisePiece(a: string, b: string): string {
   return label === undefined ? WILDCARD : label + WILDCARD;
 }
 
-// `MININT-FNANLI5` and `MININT-R9H52AP` share the label `MININT-`: keep it, as masking does
-// for `node-246`.
+// `HOST-KX7QZ2` and `HOST-P9R52AB` share the label `HOST-`: keep it, as masking does for
+// `node-246`.
 function sharedLabel(a: string, b: string): string | undefined {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;

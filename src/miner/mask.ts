@@ -15,7 +15,7 @@ const LETTER = 2;
 const HEX = 4;
 // Punctuation that separates a value from its key or its brackets. `:` is handled apart,
 // because MACs, IPv6 and times contain it; `<` and `>` are not here, since they are rarely
-// brackets around a single value (`<memory:1024, vCores:1>`).
+// brackets around a single value (`<memory:1024, cores:1>`).
 const DELIM = 8;
 const PATHY = 16;
 const COLON_SEP = 32;
@@ -120,7 +120,7 @@ function maskSegment(s: string): string {
 
 const isNumber = (s: string): boolean => /^\d{1,5}\.?$/.test(s);
 
-// Host names worth masking: they carry a digit and a `-` or `.` (`msra-sa-41`), or are dotted
+// Host names worth masking: they carry a digit and a `-` or `.` (`db-prod-3`), or are dotted
 // twice (`ns.example.com`). Plain words (`localhost`, `sessionid`) stay as they are.
 function looksLikeHost(s: string): boolean {
   if (!/[A-Za-z]/.test(s) || s.includes('/')) return false;
@@ -195,7 +195,7 @@ function maskPiece(p: string): string {
   return WILDCARD;
 }
 
-// `node-246`, `core.2275`, `CPU#0`, `jetty-6.1.26`: a word label, one separator, then a value.
+// `node-246`, `core.2275`, `CPU#0`, `nginx-1.24.0`: a word label, one separator, then a value.
 function labelledValue(p: string): string | undefined {
   let i = 0;
   while (i < p.length && isLetter(p.charCodeAt(i))) i++;
@@ -219,7 +219,7 @@ function isIdentifier(p: string): boolean {
     const c = p.charCodeAt(i);
     if (isDigit(c)) {
       digits++;
-      // Four digits in a row are a counter or a timestamp (`DFSClient_NONMAPREDUCE_1537864556_1`),
+      // Four digits in a row are a counter or a timestamp (`Client_OPS_1537864556_1`),
       // and so are three after a separator (`blk_123`), unlike a name's `e820` or `x86`.
       if (++run >= 4 || (run === 3 && !isLetter(p.charCodeAt(i - 3)))) return false;
       continue;

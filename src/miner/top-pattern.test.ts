@@ -11,7 +11,7 @@ describe('topPattern', () => {
 
   it('groups sibling patterns that differ in a word under one representative', () => {
     const m = createMiner();
-    const last = ['FOLLOWING', 'LEADING', 'LOOKING'].map((s) => m.add(`Node state changed to ${s}`)).pop()!;
+    const last = ['RUNNING', 'PAUSED', 'STOPPED'].map((s) => m.add(`Node state changed to ${s}`)).pop()!;
     const patterns = m.patterns();
     expect(patterns).toHaveLength(3);
     for (const p of patterns) expect(p.topTemplate).toBe('Node state changed to <*>');
@@ -21,7 +21,7 @@ describe('topPattern', () => {
 
   it('keeps unrelated patterns under their own representatives', () => {
     const m = createMiner();
-    const a = m.add('Node state changed to FOLLOWING');
+    const a = m.add('Node state changed to RUNNING');
     const b = m.add('Disk full on volume data');
     expect(a.topPatternId).not.toBe(b.topPatternId);
   });
@@ -29,10 +29,10 @@ describe('topPattern', () => {
   it('is stable across miners and orders', () => {
     const one = createMiner();
     const two = createMiner();
-    one.add('Node state changed to FOLLOWING');
-    const x = one.add('Node state changed to LEADING');
-    two.add('Node state changed to LEADING');
-    const y = two.add('Node state changed to FOLLOWING');
+    one.add('Node state changed to RUNNING');
+    const x = one.add('Node state changed to PAUSED');
+    two.add('Node state changed to PAUSED');
+    const y = two.add('Node state changed to RUNNING');
     expect(x.topPatternId).toBe(y.topPatternId);
   });
 });

@@ -2,7 +2,7 @@
 // `add` reports, the pattern listing and the plain-JSON state that `snapshot` writes and
 // `restoreMiner` reads back.
 
-/** The variable marker inside templates, as in Drain and the Loghub benchmarks. */
+/** The variable marker inside templates, as in Drain and the log-parsing benchmarks. */
 export const WILDCARD = '<*>';
 
 export interface MinerOptions {
@@ -14,7 +14,7 @@ export interface MinerOptions {
   /**
    * How many distinct plain words one position may take, all else equal, before those
    * sibling patterns fold into one with a wildcard there. Below it, words such as states
-   * (`FOLLOWING` / `LOOKING`) keep their own patterns; above it they are treated as values.
+   * (`RUNNING` / `STOPPED`) keep their own patterns; above it they are treated as values.
    */
   maxSiblings: number;
   /** Tokens kept per message; the rest become one trailing wildcard and are counted. */

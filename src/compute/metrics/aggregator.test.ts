@@ -176,6 +176,21 @@ describe('windows of a metric', () => {
     expect(agg.stats().dropped).toBe(2);
   });
 
+  it('takes a batch like single pushes and returns the indices of the late events', () => {
+    const r = { id: 'r', period: '1m', groupBy: ['app'], aggregations: [{ as: 'n', fn: 'count' }] };
+    const batch = [event('08:01:10', 'pay'), event('08:00:10', 'pay'), event('08:01:20', 'shop'), event('07:59:59', 'pay')];
+    const one = createMetricAggregator(r);
+    const many = createMetricAggregator(r);
+    one.advance(at('08:01:00'));
+    many.advance(at('08:01:00'));
+    const results = batch.map((e, i) => one.push(e, 3, 10 + i));
+    expect(many.pushBatch(batch, 3, [10, 11, 12, 13])).toEqual([1, 3]);
+    expect(results).toEqual(['accepted', 'late', 'accepted', 'late']);
+    expect(many.oldestOpenEventOffset(3)).toBe(10);
+    expect(many.stats()).toEqual(one.stats());
+    expect(many.flush()).toEqual(one.flush());
+  });
+
   it('counts events without a usable time as invalid', () => {
     const agg = createMetricAggregator({ id: 'r', period: '1m', aggregations: [{ as: 'n', fn: 'count' }] });
     expect(agg.push({ ...event('08:00:10', 'pay'), ts: Number.NaN })).toBe('invalid');

@@ -107,12 +107,14 @@ function createFormulaComposite(rule: FormulaCompositeRule, windows: WindowSet<G
   const groupOf = (w: OpenWindow<Group>, row: MetricRow): Group | undefined => {
     let id = '';
     for (const f of rule.groupBy) id += textOf(ownField(row.key, f)) + '\u001f';
-    let g = w.series.get(id);
+    const index = w.index as Map<string, Group>;
+    let g = index.get(id);
     if (g === undefined) {
       const key: Record<string, string> = {};
       for (const f of rule.groupBy) key[f] = textOf(ownField(row.key, f));
       g = { key, collected: rule.sources.map(() => undefined) };
-      if (!windows.addSeries(w, id, g)) return undefined;
+      if (!windows.addSeries(w, g)) return undefined;
+      index.set(id, g);
     }
     return g;
   };
@@ -153,7 +155,7 @@ function createFormulaComposite(rule: FormulaCompositeRule, windows: WindowSet<G
   const rowsOf = (closed: OpenWindow<Group>[]): MetricRow[] => {
     const rows: MetricRow[] = [];
     for (const w of closed) {
-      for (const g of w.series.values()) {
+      for (const g of w.series) {
         const values = new Map<string, number>();
         let complete = true;
         rule.sources.forEach((src, i) => {

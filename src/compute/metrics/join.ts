@@ -40,7 +40,7 @@ export function createJoinComposite(rule: JoinCompositeRule, opts: WindowSetOpti
 
   const rowsOf = (closed: OpenWindow<Bucket>[]): MetricRow[] => {
     const rows: MetricRow[] = [];
-    for (const w of closed) for (const b of w.series.values()) for (const l of b.left) for (const r of b.right) rows.push(join(w, l, r));
+    for (const w of closed) for (const b of w.series) for (const l of b.left) for (const r of b.right) rows.push(join(w, l, r));
     s.rowsEmitted += rows.length;
     return rows;
   };
@@ -57,10 +57,12 @@ export function createJoinComposite(rule: JoinCompositeRule, opts: WindowSetOpti
       for (const side of matched) {
         let id = '';
         for (const f of side.on) id += textOf(ownField(row.key, f)) + '\u001f';
-        let b = w.series.get(id);
+        const index = w.index as Map<string, Bucket>;
+        let b = index.get(id);
         if (b === undefined) {
           b = { left: [], right: [] };
-          if (!windows.addSeries(w, id, b)) return (s.dropped++, 'dropped');
+          if (!windows.addSeries(w, b)) return (s.dropped++, 'dropped');
+          index.set(id, b);
         }
         b[side.side].push(row);
       }

@@ -109,10 +109,10 @@ function value(as: string, field: string, pick: WhereClause | undefined): Kernel
   const get = eventGetter(field);
   const sel = pick ? eventGetter(pick.field) : undefined;
   const sign = pick?.op === 'eq_min' ? -1 : 1;
-  const better = (a: Picked, b: Picked | undefined): boolean => {
+  const beats = (sel: number, ts: number, p: number, o: number, b: Picked | undefined): boolean => {
     if (b === undefined) return true;
-    if (a.sel !== b.sel) return a.sel > b.sel;
-    return a.ts !== b.ts ? a.ts < b.ts : a.p !== b.p ? a.p < b.p : a.o < b.o;
+    if (sel !== b.sel) return sel > b.sel;
+    return ts !== b.ts ? ts < b.ts : p !== b.p ? p < b.p : o < b.o;
   };
   return {
     as,
@@ -126,12 +126,12 @@ function value(as: string, field: string, pick: WhereClause | undefined): Kernel
         if (n === undefined) return false;
         score = sign * n;
       }
-      const cand = { v, sel: score, ts: ev.ts, p, o };
-      if (better(cand, s.cur)) s.cur = cand;
+      if (beats(score, ev.ts, p, o, s.cur)) s.cur = { v, sel: score, ts: ev.ts, p, o };
       return true;
     },
     merge: (into, from) => {
-      if (from.cur !== undefined && better(from.cur, into.cur)) into.cur = from.cur;
+      const f = from.cur;
+      if (f !== undefined && beats(f.sel, f.ts, f.p, f.o, into.cur)) into.cur = f;
     },
     encode: (s) => s.cur ?? null,
     decode: (j) => ({ cur: j === null ? undefined : (j as Picked) }),
@@ -187,6 +187,9 @@ function topn(as: string, spec: TopNSpec): Kernel<Entry[]> {
     add(s, ev, p, o) {
       const n = toNumber(getValue(ev));
       if (n === undefined) return false;
+      // Most events do not make a full list: check against the last entry before allocating one.
+      const last = s.length === spec.n ? s[s.length - 1]! : undefined;
+      if (last !== undefined && (n < last[0] || (n === last[0] && ev.ts > last[2]))) return true;
       insert(s, [n, textOf(getDisplay(ev)), ev.ts, p, o]);
       return true;
     },

@@ -52,10 +52,10 @@ describe('WindowSet', () => {
   it('refuses series past the cap and reports the storm once per window', () => {
     const ws = make(0, 2);
     const w = ws.windowFor(0)!;
-    expect(ws.addSeries(w, 'a', 1)).toBe(true);
-    expect(ws.addSeries(w, 'b', 1)).toBe(true);
-    expect(ws.addSeries(w, 'c', 1)).toBe(false);
-    expect(ws.addSeries(w, 'd', 1)).toBe(false);
+    expect(ws.addSeries(w, 1)).toBe(true);
+    expect(ws.addSeries(w, 2)).toBe(true);
+    expect(ws.addSeries(w, 3)).toBe(false);
+    expect(ws.addSeries(w, 4)).toBe(false);
     expect(ws.droppedSeries).toBe(2);
     expect(ws.drainStorms()).toEqual([{ label: M, windowStart: 0, cap: 2, dropped: 2 }]);
     expect(ws.drainStorms()).toEqual([]);

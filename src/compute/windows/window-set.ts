@@ -18,10 +18,16 @@ export interface OpenWindow<S> {
   readonly start: number;
   readonly end: number;
   readonly label: number;
-  readonly series: Map<string, S>;
+  /** The window's series, in the order they opened. */
+  readonly series: S[];
   /** Lowest offset per partition of the events this window holds. */
   readonly minOffsets: Map<number, number>;
+  /** The owning stage's lookup structure over the series (a flat or nested map). */
+  readonly index: Map<unknown, unknown>;
   dropped: number;
+  // The partition of the previous offset and its minimum: consecutive events mostly share one.
+  hotPartition: number;
+  hotMin: number;
 }
 
 /** A window that refused new series because it reached the cap: a "metric storm". */
@@ -62,7 +68,7 @@ export class WindowSet<S> {
     let w = this.windows.get(start);
     if (w === undefined) {
       if (start + periodMs + allowedLatenessMs <= this.wm) return undefined;
-      w = { start, end: start + periodMs, label: labelOf(start, periodMs, labelling), series: new Map(), minOffsets: new Map(), dropped: 0 };
+      w = { start, end: start + periodMs, label: labelOf(start, periodMs, labelling), series: [], minOffsets: new Map(), index: new Map(), dropped: 0, hotPartition: -1, hotMin: 0 };
       this.windows.set(start, w);
     }
     this.recent = w;
@@ -70,19 +76,25 @@ export class WindowSet<S> {
   }
 
   /** Adds a series unless the window is at its cap; a refusal is counted and reported once per window. */
-  addSeries(w: OpenWindow<S>, keyId: string, state: S): boolean {
-    if (w.series.size >= this.opts.maxSeries) {
+  addSeries(w: OpenWindow<S>, state: S): boolean {
+    if (w.series.length >= this.opts.maxSeries) {
       if (w.dropped++ === 0) this.stormy.push(w);
       this.droppedSeries++;
       return false;
     }
-    w.series.set(keyId, state);
+    w.series.push(state);
     return true;
   }
 
   noteOffset(w: OpenWindow<S>, partition: number, offset: number): void {
+    if (partition === w.hotPartition) {
+      if (offset < w.hotMin) w.minOffsets.set(partition, (w.hotMin = offset));
+      return;
+    }
     const cur = w.minOffsets.get(partition);
     if (cur === undefined || offset < cur) w.minOffsets.set(partition, offset);
+    w.hotPartition = partition;
+    w.hotMin = cur === undefined || offset < cur ? offset : cur;
   }
 
   /** Closes, in time order, every window whose end plus the allowed lateness the watermark reached. */
@@ -121,7 +133,7 @@ export class WindowSet<S> {
 
   openSeries(): number {
     let n = 0;
-    for (const w of this.windows.values()) n += w.series.size;
+    for (const w of this.windows.values()) n += w.series.length;
     return n;
   }
 

@@ -2,7 +2,7 @@
 // tokens and a group of patterns: which covers it, which is nearest, which are siblings.
 // drain.ts owns the state; everything here reads it without changing the groups.
 
-import { covers, generaliseToken, isSoftMismatch, isValueLike } from './generalise.js';
+import { covers, isSoftMismatch, isValueLike } from './generalise.js';
 import { topPatternIdOf } from './hash.js';
 import { topTemplateText } from './top-pattern.js';
 import { WILDCARD, type PatternInfo } from './types.js';
@@ -105,15 +105,6 @@ export function scanGroup(group: readonly Cluster[], tokens: readonly string[], 
     }
   }
   return out;
-}
-
-/** A new sibling keeps the related pattern's variables and generalises value-like differences. */
-export function skeleton(related: readonly string[], tokens: readonly string[]): string[] {
-  return tokens.map((w, i) => {
-    const t = related[i]!;
-    if (t === w || covers(t, w)) return t;
-    return isSoftMismatch(t, w) ? generaliseToken(t, w) : w;
-  });
 }
 
 export function coversAll(t: readonly string[], o: readonly string[]): boolean {

@@ -31,14 +31,17 @@ const SEQUENCE: Array<[line: string, template: string, change: 'created' | 'upda
   ['Node state changed to RUNNING', 'Node state changed to RUNNING', 'none'],
   // Numbered names (`t1`, `t3`) are values; the states around them are not.
   ['Task t1 moved from NEW to RUNNING', 'Task t1 moved from NEW to RUNNING', 'created'],
-  ['Task t2 moved from RUNNING to DONE', 'Task <*> moved from RUNNING to DONE', 'created'],
+  ['Task t2 moved from RUNNING to DONE', 'Task t2 moved from RUNNING to DONE', 'created'],
   ['Task t3 moved from NEW to RUNNING', 'Task <*> moved from NEW to RUNNING', 'updated'],
   // A word before the key is a different event, not a value.
   ['session opened for user alice by (uid=1000)', 'session opened for user alice by (uid=<*>)', 'created'],
   ['session opened for user bob by LOGIN(uid=0)', 'session opened for user bob by LOGIN(uid=<*>)', 'created'],
-  // A list of values is one variable span, however long.
-  ['Deleting blocks blk_1001 blk_1002 blk_1003', 'Deleting blocks <*>', 'created'],
-  ['Deleting blocks blk_1011', 'Deleting blocks <*>', 'none'],
+  // A list of values keeps its length here; the top pattern joins lists of any length.
+  ['Deleting blocks blk_1001 blk_1002 blk_1003', 'Deleting blocks <*> <*> <*>', 'created'],
+  ['Deleting blocks blk_1011', 'Deleting blocks <*>', 'created'],
+  // Bare punctuation is structure, not a value.
+  ['Fan speeds ( 3552 3534 **** 3479 )', 'Fan speeds ( <*> <*> **** <*> )', 'created'],
+  ['Fan speeds ( 3552 3534 3502 3479 )', 'Fan speeds ( <*> <*> <*> <*> )', 'created'],
   ['disk /dev/sda1 is 93% full', 'disk <*> is <*> full', 'created'],
   ['disk /dev/sdb2 is 97% full', 'disk <*> is <*> full', 'none'],
   // ...but a path, a status and a duration are three values.

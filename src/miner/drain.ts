@@ -4,11 +4,11 @@
 // sibling patterns that fold into one only when a position takes many words. Pure: no I/O,
 // no clock, no globals; persistence and timestamps belong to the caller.
 
-import { coversAll, groupKeyOf, info, live, scanGroup, setTop, siblingPosition, skeleton, type Cluster } from './cluster.js';
+import { coversAll, groupKeyOf, info, live, scanGroup, setTop, siblingPosition, type Cluster } from './cluster.js';
 import { patternIdOf } from './hash.js';
 import { maskWord } from './mask.js';
 import { resolveOptions } from './options.js';
-import { collapseLists, foldDates } from './spans.js';
+import { foldDates } from './dates.js';
 import { generaliseTokens } from './top-pattern.js';
 import { tokenize } from './tokenize.js';
 import {
@@ -99,7 +99,7 @@ class DrainMiner implements Miner {
       this.remember(p.key, best);
       return this.joined(best, ts, merged.length > 0 ? 'updated' : 'none', before, merged);
     }
-    const created = this.create(group, best ? skeleton(best.tokens, p.tokens) : p.tokens, message);
+    const created = this.create(group, p.tokens, message);
     if (best) {
       const top = generaliseTokens(best.top, created.tokens);
       this.widenTop(group, best.topText, top);
@@ -188,7 +188,7 @@ class DrainMiner implements Miner {
         long++;
       }
     }
-    const tokens = foldDates(...collapseLists(words, masked));
+    const tokens = foldDates(words, masked);
     // The unread tail is one variable span, so a cut message still joins its pattern.
     if (dropped > 0 || cut) tokens.push(WILDCARD);
     return { tokens, key: tokens.join('\u0000'), dropped, cut, long };

@@ -7,7 +7,9 @@ import { WILDCARD } from './types.js';
 
 /** Does template token `t` (which may hold wildcards, as in `user=<*>`) match token `w`? */
 export function covers(t: string, w: string): boolean {
-  if (t === WILDCARD || t === w) return true;
+  if (t === w) return true;
+  // Bare punctuation (`****`, `->`, `|`) is structure, never a value.
+  if (t === WILDCARD) return hasWordChar(w) || w.includes(WILDCARD);
   if (!t.includes(WILDCARD)) return false;
   // A wildcard may stand for nothing (`rhost=` is `rhost=<*>` with an empty value); the
   // literals between must appear in order, and the leftmost place leaves most room for the rest.
@@ -63,11 +65,13 @@ export function isValueLike(token: string): boolean {
  */
 export function isSoftMismatch(t: string, w: string): boolean {
   // The message holds a value where the pattern holds a word (`rhost=<*>` against
-  // `rhost=db.example.org`, `(<*>)` against `()`): the word was one value of a variable.
+  // `rhost=db.example.org`) or nothing (`(<*>)` against `()`): that was one value of a
+  // variable.
   if (covers(w, t)) return true;
   const a = wordRuns(t);
   const b = wordRuns(w);
-  if (a.length === 0 || b.length === 0) return isValueLike(t);
+  // Bare punctuation on either side is structure (see covers).
+  if (a.length === 0 || b.length === 0) return false;
   if (a.length === b.length) {
     let values = 0;
     for (let i = 0; i < a.length; i++) {
@@ -81,6 +85,11 @@ export function isSoftMismatch(t: string, w: string): boolean {
   }
   // Different shapes are one value written two ways only when the words around agree.
   return isValueLike(t) && plainRuns(a) === plainRuns(b);
+}
+
+function hasWordChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (isWordChar(s.charCodeAt(i))) return true;
+  return false;
 }
 
 const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
@@ -125,8 +134,8 @@ const LABEL_SEPS = '-.#/';
 
 /** The least general token covering both `a` and `b`, keeping shared punctuation and labels. */
 export function generaliseToken(a: string, b: string): string {
-  if (a === b) return a;
-  if (a === WILDCARD || b === WILDCARD) return WILDCARD;
+  if (covers(a, b)) return a;
+  if (covers(b, a)) return b;
   const pa = a.split(SPLIT);
   const pb = b.split(SPLIT);
   const out = pa.length > 1 && sameDelimiters(pa, pb) ? collapseWildcards(pa.map((p, i) => (i % 2 === 1 ? p : generalisePiece(p, pb[i]!))).join('')) : generalisePiece(a, b);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldDates } from './spans.js';
+import { foldDates } from './dates.js';
 import { maskWord } from './mask.js';
 
 // Golden table: word -> masked word. Values become <*>; labels, keys and punctuation stay.

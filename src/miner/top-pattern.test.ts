@@ -19,6 +19,14 @@ describe('topPattern', () => {
     expect(m.patterns()[0]!.topPatternId).toBe(topPatternIdOf('Node state changed to <*>'));
   });
 
+  it('joins templates whose value lists differ in length', () => {
+    const m = createMiner();
+    const one = m.add('Deleting blocks blk_1001');
+    const three = m.add('Deleting blocks blk_1001 blk_1002 blk_1003');
+    expect(one.patternId).not.toBe(three.patternId);
+    expect(one.topPatternId).toBe(three.topPatternId);
+  });
+
   it('keeps unrelated patterns under their own representatives', () => {
     const m = createMiner();
     const a = m.add('Node state changed to RUNNING');

@@ -1,6 +1,6 @@
-// Values that span several words become one wildcard before clustering: a written date
-// (`Sat Jun 18 02:08:10 2005`), whose month and weekday names must not split a pattern, and a
-// list of values of one kind (`blk_1 blk_2 blk_3`), whose length must not. Runs after masking.
+// A written date spans several words (`Sat Jun 18 02:08:10 2005`); it becomes one wildcard
+// before clustering, so that month and weekday names do not split a pattern. Runs on the
+// words of a message after masking, before the miner groups them.
 
 import { WILDCARD } from './types.js';
 
@@ -71,28 +71,3 @@ function dateSpan(words: readonly string[], month: number): [number, number] | u
   }
   return [start, end];
 }
-
-/**
- * Joins runs of masked words of one kind (the same letters once digits and punctuation are
- * dropped: `blk_1 blk_22`, `10.0.0.1 10.0.0.2`) into one wildcard. `/orders 200 12ms` keeps
- * its three values, which say different things. Returns the aligned raw and masked words.
- */
-export function collapseLists(words: readonly string[], masked: readonly string[]): [string[], string[]] {
-  let outWords: string[] | undefined;
-  let outMasked: string[] | undefined;
-  for (let i = 1; i < masked.length; i++) {
-    const list = masked[i] === WILDCARD && masked[i - 1] === WILDCARD && kindOf(words[i]!) === kindOf(words[i - 1]!);
-    if (list && !outMasked) {
-      outWords = words.slice(0, i);
-      outMasked = masked.slice(0, i);
-    } else if (!list && outMasked) {
-      outWords!.push(words[i]!);
-      outMasked.push(masked[i]!);
-    }
-  }
-  return outMasked ? [outWords!, outMasked] : [words as string[], masked as string[]];
-}
-
-// Hex words are numbers whatever letters they happen to hold.
-const kindOf = (word: string): string =>
-  /^[(\[]?(0x)?[0-9a-fA-F]+[)\],.;:]?$/.test(word) ? '#' : word.replace(/[^A-Za-z]+/g, '').toLowerCase();

@@ -5,10 +5,10 @@
 // no clock, no globals; persistence and timestamps belong to the caller.
 
 import { coversAll, groupKeyOf, info, live, scanGroup, setTop, siblingPosition, type Cluster } from './cluster.js';
+import { foldDates } from './dates.js';
 import { patternIdOf } from './hash.js';
 import { maskWord } from './mask.js';
 import { resolveOptions } from './options.js';
-import { foldDates } from './dates.js';
 import { generaliseTokens } from './top-pattern.js';
 import { tokenize } from './tokenize.js';
 import {

@@ -95,10 +95,20 @@ describe('alert lifecycle', () => {
     const ev = createAlertEvaluator(base);
     ev.evaluate(errors('08:01:00', 120), 0);
     expect(ev.advance(at('08:01:00'), 0)).toEqual([]);
-    expect(brief(ev.advance(at('08:02:00'), 0))).toEqual(['resolved!']);
+    const [resolved] = ev.advance(at('08:02:00'), 7);
+    expect(resolved).toMatchObject({ state: 'resolved', notify: true, at: at('08:02:00'), evaluatedAt: 7 });
     const keep = createAlertEvaluator({ ...base, absent: 'keep' });
     keep.evaluate(errors('08:01:00', 120), 0);
     expect(keep.advance(at('08:05:00'), 0)).toEqual([]);
+  });
+
+  it('finds the missing label for forward-labelled metrics too', () => {
+    const ev = createAlertEvaluator({ ...base, keepFiringFor: '1m' });
+    // labelled forward: the window [08:00, 08:01) carries the label 08:00
+    ev.evaluate({ ...errors('08:01:00', 120), label: at('08:00:00') }, 0);
+    expect(ev.advance(at('08:02:00'), 0).map((e) => [e.state, e.at])).toEqual([['firing', at('08:01:00')]]);
+    expect(ev.advance(at('08:02:00'), 0)).toEqual([]);
+    expect(ev.advance(at('08:03:00'), 0).map((e) => [e.state, e.at])).toEqual([['resolved', at('08:02:00')]]);
   });
 
   it('labels the alert by rule, metric key and static labels, and renders the message', () => {

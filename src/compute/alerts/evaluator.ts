@@ -18,11 +18,12 @@ export interface AlertEvaluator {
   /** Evaluates one row of the rule's metric; rows of other metrics are ignored. */
   evaluate(row: MetricRow, now: number): AlertEvent[];
   /**
-   * Tells the evaluator every row labelled up to `label` has been delivered: an active alert
-   * whose key got no row by then counts as not met (unless the rule says absent: keep), so an
-   * error count that dropped to nothing still resolves.
+   * Tells the evaluator that the metric has delivered every window ending at or before
+   * `closedThrough` (pass the metric stage's closedThrough()). An active alert whose key got no
+   * row for the newest of those windows counts as not met there (unless the rule says
+   * absent: keep), so an error count that dropped to nothing still resolves.
    */
-  advance(label: number, now: number): AlertEvent[];
+  advance(closedThrough: number, now: number): AlertEvent[];
   snapshot(): AlertEvaluatorState;
   stats(): AlertStats;
 }
@@ -134,10 +135,12 @@ export function createAlertEvaluator(input: unknown, opts: AlertEvaluatorOptions
       settle(fp, st);
       return out;
     },
-    advance(label, now) {
+    advance(closedThrough, now) {
       const out: AlertEvent[] = [];
       for (const [fp, st] of series) {
-        if (rule.absent === 'resolve' && st.lc.state !== 'inactive' && st.lc.lastAt < label) {
+        // The label the missing row would have had: labels sit at a fixed place in their window.
+        const label = closedThrough - (st.lastRow.windowEnd - st.lastRow.label);
+        if (rule.absent === 'resolve' && st.lc.state !== 'inactive' && st.lastRow.windowEnd < closedThrough && label > st.lc.lastAt) {
           for (const e of emit(fp, st, step(st.lc, false, label, now, timing), label, now)) out.push(e);
           settle(fp, st);
         } else if (st.lc.state === 'inactive' && st.lc.lastAt < label - retentionMs) series.delete(fp);

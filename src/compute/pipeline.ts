@@ -3,11 +3,14 @@
 // (A -> B, chained). Bad input and failing rules dead-letter one record; the pipeline goes on.
 
 import type { LogEvent } from '../core/event.js';
-import type { DimensionStats } from './stages/dimension.js';
+import type { ProcessRule } from './rules/index.js';
 import { compileRules, type CompileDeps, type Compiled, type TypePlan } from './stages/compile.js';
-import { bump, newStageCounts, publishCounts, type RuleCounts, type StageCounts, type StageName } from './stages/counters.js';
+import { bump, newRuleCounts, newStageCounts, publishCounts, TIMING_EVERY, type RuleCounts, type StageCounts, type StageName } from './stages/counters.js';
 import { decode, decodeJsonObject, DEFAULT_DECODE, type DecodeOptions } from './stages/decode.js';
+import type { DimensionStats } from './stages/dimension.js';
+import type { RecordView } from './stages/identify.js';
 import { MultilineJoiner, type Joined } from './stages/multiline.js';
+import type { ProcessFn } from './stages/process.js';
 import { isRejected, reject, type DeadLetter, type RawRecord, type Rejected } from './stages/types.js';
 
 export interface PipelineDeps extends CompileDeps {
@@ -54,13 +57,32 @@ interface Item {
   truncated: boolean;
 }
 
-interface Stream {
-  joiner: MultilineJoiner<Item>;
+/** A type's plan with the counters of its rules resolved once, off the per-record path. */
+interface Run {
   plan: TypePlan;
+  type: RuleCounts;
+  parse?: RuleCounts;
+  mask: RuleCounts[];
+  processes: { rule: ProcessRule; fn: ProcessFn; written: string[]; counts: RuleCounts; target: Run }[];
 }
 
-const streamKey = (r: RawRecord) =>
-  `${r.topic ?? ''}\0${r.partition ?? ''}\0${r.key === undefined || r.key === null ? '' : typeof r.key === 'string' ? r.key : r.key.toString('latin1')}`;
+interface Stream {
+  joiner: MultilineJoiner<Item>;
+  run: Run;
+}
+
+/** What identification and the JSON parser read; the body is parsed at most once per record. */
+class View implements RecordView {
+  body: Record<string, unknown> | Rejected | undefined;
+  constructor(
+    readonly text: string,
+    readonly topic: string | undefined,
+    readonly headers: RawRecord['headers'],
+  ) {}
+  json(): Record<string, unknown> | Rejected {
+    return (this.body ??= decodeJsonObject(this.text));
+  }
+}
 
 const NEWLINE = Buffer.from('\n');
 
@@ -74,6 +96,16 @@ function sourceRecord(items: readonly Item[]): RawRecord {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** Adds a timed call's duration when the record is being timed (`since` is then a clock reading). */
+function spent(c: RuleCounts, timing: boolean, since: number): RuleCounts {
+  if (!timing) return c;
+  const ms = performance.now() - since;
+  c.timed++;
+  c.ms += ms;
+  if (ms > c.maxMs) c.maxMs = ms;
+  return c;
+}
+
 /**
  * Builds a pipeline from rules (validated here, defaults applied; only online rules run).
  * Throws BAD_CONFIG listing every problem when the rule set or deps do not hold together.
@@ -86,19 +118,20 @@ export function compilePipeline(rules: readonly unknown[], deps: PipelineDeps = 
   const compiled = compileRules(rules, deps, stages.process);
   const decodeOpts: DecodeOptions = { ...DEFAULT_DECODE, ...deps.decode };
   const maxStreams = deps.maxStreams ?? 10_000;
-  const ruleCounts = new Map<string, RuleCounts>(
-    compiled.rules.map((r) => [r.id, { kind: r.kind, version: r.version, processed: 0, emitted: 0, dropped: 0, failed: 0, ms: 0, maxMs: 0 }]),
-  );
+  const ruleCounts = new Map<string, RuleCounts>(compiled.rules.map((r) => [r.id, newRuleCounts(r.kind, r.version)]));
+  let seq = 0;
+  let timing = false;
+  const clock = () => (timing ? performance.now() : 0);
+  const countsOf = (id: string) => ruleCounts.get(id)!;
+  const runs = new Map<string, Run>();
+  for (const [id, plan] of compiled.types) {
+    runs.set(id, { plan, type: countsOf(id), parse: plan.parse && countsOf(plan.parse.rule.id), mask: plan.mask?.rules.map((r) => countsOf(r.id)) ?? [], processes: [] });
+  }
+  for (const run of runs.values()) {
+    run.processes = run.plan.processes.map((p) => ({ ...p, counts: countsOf(p.rule.id), target: runs.get(p.rule.to)! }));
+  }
   const unpublish = publishCounts({ name: deps.name ?? 'default', stages, rules: ruleCounts });
   const streams = new Map<string, Stream>();
-
-  const timed = (id: string, since: number) => {
-    const c = ruleCounts.get(id)!;
-    const ms = performance.now() - since;
-    c.ms += ms;
-    if (ms > c.maxMs) c.maxMs = ms;
-    return c;
-  };
 
   const dead = (out: PipelineOutput, stage: StageCounts, record: RawRecord, r: Rejected) => {
     stage.failed++;
@@ -110,74 +143,74 @@ export function compilePipeline(rules: readonly unknown[], deps: PipelineDeps = 
    * Masks an event (only the named fields when `only` is given); a masker that throws must not
    * let the unmasked event out.
    */
-  const mask = (event: LogEvent, plan: TypePlan, items: readonly Item[], out: PipelineOutput, only?: readonly string[]): boolean => {
-    const m = plan.mask;
+  const mask = (event: LogEvent, run: Run, items: readonly Item[], out: PipelineOutput, only?: readonly string[]): boolean => {
+    const m = run.plan.mask;
     if (!m) return true;
     stages.mask.received++;
-    const t0 = performance.now();
+    const t0 = clock();
+    let values: number;
     try {
-      bump(stages.mask, 'values', only ? m.fn.only(event, only) : m.fn(event));
+      values = only ? m.fn.only(event, only) : m.fn(event);
     } catch (err) {
-      for (const r of m.rules) timed(r.id, t0).failed++;
+      for (const c of run.mask) c.failed++;
       dead(out, stages.mask, sourceRecord(items), reject(`mask failed: ${message(err)}`, 'threw'));
       return false;
     }
-    for (const r of m.rules) {
-      const c = timed(r.id, t0);
-      c.processed++;
+    for (const c of run.mask) {
+      spent(c, timing, t0).processed++;
       c.emitted++;
     }
+    if (values > 0) bump(stages.mask, 'values', values);
     stages.mask.emitted++;
     return true;
   };
 
   /** Emits an event of a type, then runs the process rules that start from that type. */
-  const emit = (event: LogEvent, plan: TypePlan, items: readonly Item[], now: number, out: PipelineOutput) => {
-    if (plan.type.emit) {
+  const emit = (event: LogEvent, run: Run, items: readonly Item[], now: number, out: PipelineOutput) => {
+    if (run.plan.type.emit) {
       out.events.push(event);
-      ruleCounts.get(plan.type.id)!.emitted++;
+      run.type.emitted++;
     }
-    for (const { rule, fn, written } of plan.processes) {
+    for (const proc of run.processes) {
       stages.process.received++;
-      const t0 = performance.now();
-      let result: ReturnType<typeof fn>;
+      const t0 = clock();
+      let result: ReturnType<ProcessFn>;
       try {
-        result = fn(event, now);
+        result = proc.fn(event, now);
       } catch (err) {
-        timed(rule.id, t0).failed++;
-        dead(out, stages.process, sourceRecord(items), reject(`process rule ${rule.id} failed: ${message(err)}`, 'threw'));
+        proc.counts.failed++;
+        dead(out, stages.process, sourceRecord(items), reject(`process rule ${proc.rule.id} failed: ${message(err)}`, 'threw'));
         continue;
       }
       if (result === 'filtered') continue;
-      const c = timed(rule.id, t0);
+      const c = spent(proc.counts, timing, t0);
       c.processed++;
       if (result === 'dropped') {
         c.dropped++;
         stages.process.dropped++;
         continue;
       }
-      const target = compiled.types.get(rule.to)!;
       // B carries A's masked content; under the same mask rules only what the steps wrote is new.
-      if (!mask(result, target, items, out, target.mask === plan.mask ? written : undefined)) continue;
+      if (!mask(result, proc.target, items, out, proc.target.plan.mask === run.plan.mask ? proc.written : undefined)) continue;
       c.emitted++;
       stages.process.emitted++;
-      emit(result, target, items, now, out);
+      emit(result, proc.target, items, now, out);
     }
   };
 
   /** Parse, mask and process one complete event text of a known type. */
-  const finish = (text: string, plan: TypePlan, items: readonly Item[], json: (() => Record<string, unknown> | Rejected) | undefined, now: number, out: PipelineOutput) => {
-    const parse = plan.parse!;
-    const truncated = items.some((it) => it.truncated);
+  const finish = (text: string, run: Run, items: readonly Item[], body: View | undefined, now: number, out: PipelineOutput) => {
+    const parse = run.plan.parse!;
+    const truncated = items.length === 1 ? items[0]!.truncated : items.some((it) => it.truncated);
     stages.parse.received++;
-    const t0 = performance.now();
+    const t0 = clock();
     let event: LogEvent | Rejected;
     try {
-      event = parse.fn(text, { now, headers: items[0]!.record.headers, truncated, json });
+      event = parse.fn(text, { now, headers: items[0]!.record.headers, truncated, body });
     } catch (err) {
       event = reject(`parse rule ${parse.rule.id} failed: ${message(err)}`, 'threw');
     }
-    const c = timed(parse.rule.id, t0);
+    const c = spent(run.parse!, timing, t0);
     c.processed++;
     if (isRejected(event)) {
       c.failed++;
@@ -186,21 +219,33 @@ export function compilePipeline(rules: readonly unknown[], deps: PipelineDeps = 
     }
     c.emitted++;
     stages.parse.emitted++;
-    if (!mask(event, plan, items, out)) return;
-    emit(event, plan, items, now, out);
+    if (!mask(event, run, items, out)) return;
+    emit(event, run, items, now, out);
   };
 
-  const finishJoined = (joined: Joined<Item>[], plan: TypePlan, now: number, out: PipelineOutput) => {
+  const finishJoined = (joined: Joined<Item>[], run: Run, now: number, out: PipelineOutput) => {
     for (const j of joined) {
       stages.multiline.emitted++;
       if (j.lines > 1) bump(stages.multiline, 'joinedEvents');
       const items = j.truncated && !j.items[0]!.truncated ? [{ ...j.items[0]!, truncated: true }, ...j.items.slice(1)] : j.items;
-      finish(j.text, plan, items, undefined, now, out);
+      finish(j.text, run, items, undefined, now, out);
     }
+  };
+
+  // Records of one partition arrive in runs, so the last stream key is kept rather than rebuilt.
+  let lastRecord: { topic?: string; partition?: number; key?: RawRecord['key'] } = {};
+  let lastKey = '';
+  const streamKey = (r: RawRecord): string => {
+    if (r.topic === lastRecord.topic && r.partition === lastRecord.partition && r.key === lastRecord.key) return lastKey;
+    const key = r.key === undefined || r.key === null ? '' : typeof r.key === 'string' ? r.key : r.key.toString('latin1');
+    lastRecord = { topic: r.topic, partition: r.partition, key: r.key };
+    lastKey = `${r.topic ?? ''}\0${r.partition ?? ''}\0${key}`;
+    return lastKey;
   };
 
   const process = (record: RawRecord, now: number): PipelineOutput => {
     const out: PipelineOutput = { events: [], deadLetters: [] };
+    timing = ++seq % TIMING_EVERY === 0;
     stages.decode.received++;
     const decoded = decode(record.value, decodeOpts);
     if (isRejected(decoded)) {
@@ -214,12 +259,12 @@ export function compilePipeline(rules: readonly unknown[], deps: PipelineDeps = 
 
     const key = streamKey(record);
     const stream = streams.get(key);
-    if (stream?.joiner.continues(text, now)) {
+    if (stream !== undefined && stream.joiner.continues(text, now)) {
       stages.multiline.received++;
       if (!stream.joiner.append(text, item, record.value.length)) bump(stages.multiline, 'droppedLines');
       return out;
     }
-    if (stream?.joiner.hasPending) finishJoined(stream.joiner.flush(), stream.plan, now, out);
+    if (stream?.joiner.hasPending) finishJoined(stream.joiner.flush(), stream.run, now, out);
     if (text.trim() === '') {
       stages.decode.dropped++;
       bump(stages.decode, 'blank');
@@ -227,33 +272,32 @@ export function compilePipeline(rules: readonly unknown[], deps: PipelineDeps = 
     }
 
     stages.identify.received++;
-    let body: Record<string, unknown> | Rejected | undefined;
-    const json = () => (body ??= decodeJsonObject(text));
-    const type = compiled.identify({ text, topic: record.topic, headers: record.headers, json });
+    const view = new View(text, record.topic, record.headers);
+    const type = compiled.identify(view);
     if (isRejected(type)) {
       // Say why JSON types could not match, and whether the cut at the size cap is to blame.
-      const why = `${type.rejected}${isRejected(body) ? `; the body is not a JSON object: ${body.rejected}` : ''}`;
+      const why = `${type.rejected}${isRejected(view.body) ? `; the body is not a JSON object: ${view.body.rejected}` : ''}`;
       dead(out, stages.identify, record, reject(decoded.truncated ? `${why} (the record was cut at the size limit)` : why, type.code));
       return out;
     }
     stages.identify.emitted++;
-    ruleCounts.get(type.id)!.processed++;
-    const plan = compiled.types.get(type.id)!;
-    if (!plan.parse) {
+    const run = runs.get(type.id)!;
+    run.type.processed++;
+    if (!run.plan.parse) {
       // The type's parse rule is offline or missing: an operator's choice, counted, not an error.
       stages.parse.dropped++;
       bump(stages.parse, 'noParseRule');
       return out;
     }
-    const ml = plan.parse.multiline;
+    const ml = run.plan.parse.multiline;
     if (!ml) {
-      finish(text, plan, [item], json, now, out);
+      finish(text, run, [item], view, now, out);
       return out;
     }
     stages.multiline.received++;
     let s = stream;
-    if (!s || s.plan !== plan) {
-      s = { joiner: new MultilineJoiner<Item>(ml.isStart, ml.limits), plan };
+    if (s === undefined || s.run !== run) {
+      s = { joiner: new MultilineJoiner<Item>(ml.isStart, ml.limits), run };
       streams.delete(key);
       streams.set(key, s);
       if (streams.size > maxStreams) evictOldest(now, out);
@@ -266,13 +310,13 @@ export function compilePipeline(rules: readonly unknown[], deps: PipelineDeps = 
     const [oldKey, old] = streams.entries().next().value as [string, Stream];
     streams.delete(oldKey);
     bump(stages.multiline, 'evictedStreams');
-    finishJoined(old.joiner.flush(), old.plan, now, out);
+    finishJoined(old.joiner.flush(), old.run, now, out);
   };
 
   const release = (now: number, all: boolean): PipelineOutput => {
     const out: PipelineOutput = { events: [], deadLetters: [] };
     for (const [key, s] of streams) {
-      finishJoined(all ? s.joiner.flush() : s.joiner.advance(now), s.plan, now, out);
+      finishJoined(all ? s.joiner.flush() : s.joiner.advance(now), s.run, now, out);
       if (!s.joiner.hasPending) streams.delete(key);
     }
     return out;

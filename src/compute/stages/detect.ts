@@ -34,10 +34,35 @@ const SECRET_VALUE = /[^\s"',;&<>{}[\]]{3,256}/y;
 const SECRET_KEYS = ['password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'private_key', 'credential', 'credentials'];
 const CN_MOBILE = /^1[3-9]\d{9}$/;
 
+// Character classes by table lookup: the scan asks them for nearly every character.
+const DIGIT = 1;
+const ALPHA = 2;
+const KEY = 4;
+const LOCAL = 8;
+const CLASS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT | KEY | LOCAL;
+for (let c = 65; c <= 90; c++) CLASS[c] = CLASS[c + 32] = ALPHA | KEY | LOCAL;
+for (const c of '_-') CLASS[c.charCodeAt(0)] = KEY | LOCAL;
+for (const c of '.%+') CLASS[c.charCodeAt(0)] = LOCAL;
+/** What a character may start: a number, an e-mail's @, a secret after = or :, a pseudonym, a token word. */
+const NUMBER = 1;
+const AT = 2;
+const ASSIGN = 3;
+const MASK_OPEN = 4;
+const WORD = 5;
+const ACTION = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) ACTION[c] = NUMBER;
+ACTION[43] = NUMBER;
+ACTION[64] = AT;
+ACTION[61] = ACTION[58] = ASSIGN;
+ACTION[60] = MASK_OPEN;
+// First letters of JWTs (eyJ), Bearer/Basic and the provider key prefixes (sk pk rk AK AI gh xo).
+for (const c of 'ebBsprAgx') ACTION[c.charCodeAt(0)] = WORD;
+const has = (c: number, bits: number) => c < 128 && (CLASS[c]! & bits) !== 0;
 const isDigit = (c: number) => c >= 48 && c <= 57;
-const isAlnum = (c: number) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const isKeyChar = (c: number) => isAlnum(c) || c === 95 || c === 45;
-const isLocalChar = (c: number) => isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+const isAlnum = (c: number) => has(c, DIGIT | ALPHA);
+const isKeyChar = (c: number) => has(c, KEY);
+const isLocalChar = (c: number) => has(c, LOCAL);
 
 export function luhn(digits: string): boolean {
   let sum = 0;
@@ -197,61 +222,63 @@ export function compileDetector(kinds: ReadonlySet<MaskKind>): Detector {
     return undefined;
   };
 
-  /** Calls `onHit` for each confirmed hit, left to right, never overlapping. */
-  const scan = (text: string, onHit: (hit: Hit) => void): void => {
+  /** The first confirmed hit at or after `from`; hits never overlap because the caller resumes at `end`. */
+  const nextHit = (text: string, from: number): Hit | undefined => {
     const n = text.length;
-    let floor = 0;
-    let i = 0;
+    let prev = from === 0 ? 32 : text.charCodeAt(from - 1);
+    let i = from;
     while (i < n) {
       const c = text.charCodeAt(i);
-      const prev = i === 0 ? 32 : text.charCodeAt(i - 1);
+      const act = c < 128 ? ACTION[c]! : 0;
+      // Most characters can start nothing: one table lookup and on.
+      if (act === 0 || (act === WORD && (!token || isKeyChar(prev)))) {
+        prev = c;
+        i++;
+        continue;
+      }
       let hit: Hit | undefined;
-      if (c === 60 /* < */) {
+      if (act === MASK_OPEN) {
         // A pseudonym from an earlier pass is left as it is.
         const m = sticky(MASKED, text, i);
         if (m) {
           i += m[0].length;
+          prev = 62;
           continue;
         }
-      } else if (numbers && (isDigit(c) || c === 43) && !isAlnum(prev) && prev !== 43) {
-        const r = numberAt(text, i);
-        if (typeof r === 'number') {
+      } else if (act === NUMBER) {
+        if (numbers && !isAlnum(prev) && prev !== 43) {
+          const r = numberAt(text, i);
+          if (typeof r !== 'number') return r;
           i = Math.max(r, i + 1);
+          prev = text.charCodeAt(i - 1);
           continue;
         }
-        hit = r;
-      } else if (email && c === 64) {
-        hit = emailAt(text, i, floor);
-      } else if (token && (c === 61 || c === 58)) {
-        hit = secretAfter(text, i);
-      } else if (token && !isKeyChar(prev) && isAlnum(c)) {
-        hit = tokenWordAt(text, i, c);
-      }
-      if (hit !== undefined) {
-        onHit(hit);
-        floor = i = hit.end;
-      } else i++;
+      } else if (act === AT) {
+        if (email) hit = emailAt(text, i, from);
+      } else if (act === ASSIGN) {
+        if (token) hit = secretAfter(text, i);
+      } else hit = tokenWordAt(text, i, c);
+      if (hit !== undefined) return hit;
+      prev = c;
+      i++;
     }
+    return undefined;
   };
 
   return {
     replace(text, replacer) {
       let out = '';
       let last = 0;
-      scan(text, (hit) => {
+      for (let hit = nextHit(text, 0); hit !== undefined; hit = nextHit(text, hit.end)) {
         out += text.slice(last, hit.start) + replacer(hit.kind, hit.normalised);
         last = hit.end;
-      });
+      }
       return last === 0 ? text : out + text.slice(last);
     },
     whole(text) {
-      let only: Hit | undefined;
-      let count = 0;
-      scan(text, (hit) => {
-        only = hit;
-        count++;
-      });
-      return only && count === 1 && only.start === 0 && only.end === text.length ? { kind: only.kind, normalised: only.normalised } : undefined;
+      const hit = nextHit(text, 0);
+      if (hit === undefined || hit.start !== 0 || hit.end !== text.length) return undefined;
+      return { kind: hit.kind, normalised: hit.normalised };
     },
   };
 }

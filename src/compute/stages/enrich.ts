@@ -6,7 +6,7 @@ import type { LogEvent } from '../../core/event.js';
 import type { EnrichStep, MatchCondition } from '../rules/index.js';
 import { bump, type StageCounts } from './counters.js';
 import { isWordChar, wordTokens, type DimensionTable, type Row, type Snapshot } from './dimension.js';
-import { asText, getField, setField } from './types.js';
+import { asText, fieldGetter, fieldSetter } from './types.js';
 
 /** Runs on the event being built; false means the event is dropped (onMiss: drop). */
 export type StepFn = (event: LogEvent, now: number) => boolean;
@@ -73,8 +73,9 @@ export function compileEnrich(step: EnrichStep, table: DimensionTable, counts: S
   // Equals first: it narrows through an index before the costlier contains checks (the order the
   // rule lists them in does not matter).
   const conds = [...step.match].sort((a, b) => Number(a.kind !== 'equals') - Number(b.kind !== 'equals'));
-  const sets = Object.entries(step.set);
-  const defaults = Object.entries(step.defaults ?? {});
+  const sets = Object.entries(step.set).map(([target, column]) => ({ set: fieldSetter(target), column }));
+  const defaults = Object.entries(step.defaults ?? {}).map(([target, value]) => ({ set: fieldSetter(target), value }));
+  const reads = conds.map((c) => fieldGetter(c.field));
   let boundTo: Snapshot | undefined;
   let bound: Bound[] = [];
 
@@ -86,15 +87,12 @@ export function compileEnrich(step: EnrichStep, table: DimensionTable, counts: S
     }
     const first = bound[0]!.candidates(texts[0]!);
     const from = bound[0]!.exact ? 1 : 0;
-    const check = (i: number) => {
-      for (let c = from; c < bound.length; c++) if (!bound[c]!.test(i, texts[c]!)) return false;
-      return true;
-    };
-    if (first !== undefined) {
-      for (const i of first) if (check(i)) return snap.rows[i];
-      return undefined;
+    const count = first === undefined ? snap.rows.length : first.length;
+    rows: for (let k = 0; k < count; k++) {
+      const i = first === undefined ? k : first[k]!;
+      for (let c = from; c < bound.length; c++) if (!bound[c]!.test(i, texts[c]!)) continue rows;
+      return snap.rows[i];
     }
-    for (let i = 0; i < snap.rows.length; i++) if (check(i)) return snap.rows[i];
     return undefined;
   };
 
@@ -104,24 +102,24 @@ export function compileEnrich(step: EnrichStep, table: DimensionTable, counts: S
     if (snap === undefined) bump(counts, 'dimensionNotLoaded');
     else {
       const texts: string[] = [];
-      for (const cond of conds) {
-        const text = asText(getField(event, cond.field));
+      for (let c = 0; c < conds.length; c++) {
+        const text = asText(reads[c]!(event));
         if (text === undefined) break;
-        texts.push(cond.ignoreCase ? text.toLowerCase() : text);
+        texts.push(conds[c]!.ignoreCase ? text.toLowerCase() : text);
       }
       if (texts.length === conds.length) row = find(snap, texts);
     }
     if (row === undefined) {
       bump(counts, 'enrichMiss');
       if (step.onMiss === 'drop') return false;
-      for (const [target, value] of defaults) setField(event, target, value);
+      for (const d of defaults) d.set(event, d.value);
       return true;
     }
     bump(counts, 'enrichHit');
-    for (const [target, column] of sets) {
+    for (const { set, column } of sets) {
       const value = row[column];
       if (value === undefined || value === null) continue;
-      setField(event, target, value instanceof Date ? value.getTime() : Buffer.isBuffer(value) ? value.toString('utf8') : value);
+      set(event, value instanceof Date ? value.getTime() : Buffer.isBuffer(value) ? value.toString('utf8') : value);
     }
     return true;
   };

@@ -55,38 +55,62 @@ export function compileMasker(rules: readonly MaskRule[], opts: MaskOptions): Ma
     count++;
     return pseudonym(kind, normalised);
   };
-  const scan = (text: string) => detector.replace(text, replacer);
+  const scan = kinds.size === 0 ? (text: string) => text : (text: string) => detector.replace(text, replacer);
+  // Short field values (thread, logger, status) repeat from event to event; their masked form is
+  // remembered. Values that held something sensitive are not, so counts stay per event.
+  const seen = new Map<string, true>();
+  const scanField = (text: string) => {
+    if (text.length > 64) return scan(text);
+    if (seen.has(text)) return text;
+    const before = count;
+    const out = scan(text);
+    if (count === before && seen.size < 10_000) seen.set(text, true);
+    return out;
+  };
+  // Field names repeat from event to event, so whether a key is named is remembered.
+  const namedCache = new Map<string, boolean>();
+  const isNamed =
+    named.size === 0
+      ? () => false
+      : (key: string) => {
+          let hit = namedCache.get(key);
+          if (hit === undefined) {
+            hit = named.has(key.toLowerCase());
+            if (namedCache.size < 10_000) namedCache.set(key, hit);
+          }
+          return hit;
+        };
+  // One walk state per masker, reset per event: masking is synchronous, so it is never shared.
+  const w: Walk = { isNamed, scan: scanField, detector, pseudonym: replacer, echoes: [] };
 
-  const walk = (): Walk => ({ named, scan, detector, pseudonym: replacer, echoes: [] });
   const masker = ((event: LogEvent) => {
     count = 0;
-    const w = walk();
+    w.echoes.length = 0;
     if (event.fields) maskObject(event.fields, 0, w);
     let message = event.message;
     for (const [raw, masked] of w.echoes) if (message.includes(raw)) message = message.split(raw).join(masked);
-    event.message = kinds.size > 0 ? scan(message) : message;
+    event.message = scan(message);
     return count;
   }) as Masker;
   masker.only = (event, names) => {
     count = 0;
+    w.echoes.length = 0;
     const fields = event.fields;
     if (fields) {
-      const picked: Record<string, unknown> = {};
       for (const name of names) {
         const key = name.startsWith('fields.') ? name.slice(7) : name;
-        if (key in fields) picked[key] = fields[key];
+        const masked = maskValue(key, fields[key], 0, w);
+        if (masked !== undefined) fields[key] = masked;
       }
-      maskObject(picked, 0, walk());
-      Object.assign(fields, picked);
     }
-    if (names.includes('message') && kinds.size > 0) event.message = scan(event.message);
+    if (names.includes('message')) event.message = scan(event.message);
     return count;
   };
   return masker;
 }
 
 interface Walk {
-  named: ReadonlySet<string>;
+  isNamed: (key: string) => boolean;
   scan: (text: string) => string;
   detector: Detector;
   pseudonym: (kind: MaskKind | 'field', normalised: string) => string;
@@ -94,22 +118,34 @@ interface Walk {
   echoes: [string, string][];
 }
 
+/** The masked form of one value under a key (undefined: leave it as it is). */
+function maskValue(key: string | undefined, value: unknown, depth: number, w: Walk): unknown {
+  if (value === undefined || value === null) return undefined;
+  if (key !== undefined && w.isNamed(key)) return maskWhole(value, w);
+  if (typeof value === 'string') return w.scan(value);
+  if (typeof value === 'number') {
+    // A phone or card stored as a JSON number would slip past a text-only scan.
+    if (!Number.isInteger(value) || Math.abs(value) < 1e10) return undefined;
+    const text = String(value);
+    const masked = w.scan(text);
+    return masked === text ? undefined : masked;
+  }
+  if (typeof value === 'object' && depth < MAX_DEPTH) maskObject(value as Record<string, unknown>, depth + 1, w);
+  return undefined;
+}
+
 function maskObject(obj: Record<string, unknown> | unknown[], depth: number, w: Walk): void {
-  const keys = Array.isArray(obj) ? obj.keys() : Object.keys(obj);
-  for (const key of keys) {
-    const value = (obj as Record<string | number, unknown>)[key];
-    if (typeof key === 'string' && key.charCodeAt(0) === 95 /* _ meta */ && depth === 0) continue;
-    if (typeof key === 'string' && w.named.has(key.toLowerCase()) && value !== undefined && value !== null) {
-      (obj as Record<string, unknown>)[key] = maskWhole(value, w);
-    } else if (typeof value === 'string') {
-      (obj as Record<string | number, unknown>)[key] = w.scan(value);
-    } else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 1e10) {
-      // A phone or card stored as a JSON number would slip past a text-only scan.
-      const masked = w.scan(String(value));
-      if (masked !== String(value)) (obj as Record<string | number, unknown>)[key] = masked;
-    } else if (value !== null && typeof value === 'object' && depth < MAX_DEPTH) {
-      maskObject(value as Record<string, unknown>, depth + 1, w);
+  if (Array.isArray(obj)) {
+    for (let i = 0; i < obj.length; i++) {
+      const masked = maskValue(undefined, obj[i], depth, w);
+      if (masked !== undefined) obj[i] = masked;
     }
+    return;
+  }
+  for (const key in obj) {
+    if (depth === 0 && key.charCodeAt(0) === 95 /* _ meta */) continue;
+    const masked = maskValue(key, obj[key], depth, w);
+    if (masked !== undefined) obj[key] = masked;
   }
 }
 

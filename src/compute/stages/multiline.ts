@@ -18,7 +18,9 @@ export interface Joined<T> {
 }
 
 interface Pending<T> {
-  parts: string[];
+  /** The first line; most events have no other, so the list of lines is made only for a second. */
+  first: string;
+  rest: string[] | undefined;
   items: T[];
   bytes: number;
   startedAt: number;
@@ -54,7 +56,7 @@ export class MultilineJoiner<T> {
   }
 
   start(line: string, item: T, now: number, bytes = line.length): void {
-    this.pending = { parts: [line], items: [item], bytes, startedAt: now, truncated: false };
+    this.pending = { first: line, rest: undefined, items: [item], bytes, startedAt: now, truncated: false };
   }
 
   /** Adds a continuation line; false when a bound dropped it (the event is then flagged truncated). */
@@ -65,11 +67,12 @@ export class MultilineJoiner<T> {
       return true;
     }
     p.items.push(item);
-    if (p.parts.length >= this.limits.maxLines || p.bytes + 1 + bytes > this.limits.maxBytes) {
+    const lines = 1 + (p.rest?.length ?? 0);
+    if (lines >= this.limits.maxLines || p.bytes + 1 + bytes > this.limits.maxBytes) {
       p.truncated = true;
       return false;
     }
-    p.parts.push(line);
+    (p.rest ??= []).push(line);
     p.bytes += 1 + bytes;
     return true;
   }
@@ -84,7 +87,8 @@ export class MultilineJoiner<T> {
     const p = this.pending;
     if (!p) return [];
     this.pending = undefined;
-    return [{ text: p.parts.join('\n'), items: p.items, lines: p.parts.length, truncated: p.truncated }];
+    const text = p.rest === undefined ? p.first : `${p.first}\n${p.rest.join('\n')}`;
+    return [{ text, items: p.items, lines: 1 + (p.rest?.length ?? 0), truncated: p.truncated }];
   }
 
   private aged(now: number): boolean {

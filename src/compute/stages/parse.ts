@@ -15,8 +15,8 @@ export interface ParseContext {
   now: number;
   headers?: RawRecord['headers'];
   truncated?: boolean;
-  /** The JSON body, when identification already parsed it. */
-  json?: () => Record<string, unknown> | Rejected;
+  /** The record as identification saw it: its JSON body is parsed once and shared. */
+  body?: { json(): Record<string, unknown> | Rejected };
 }
 
 export type ParseFn = (text: string, ctx: ParseContext) => LogEvent | Rejected;
@@ -40,19 +40,41 @@ const COMMON: Record<SlotName, string[]> = {
 const SLOT_NAMES = Object.keys(COMMON) as SlotName[];
 const SOURCE_SLOTS = ['domain', 'env', 'app', 'file'] as const;
 
-/** Slot -> the extracted field it is read from, plus the names used so they are not copied into fields too. */
-type Plan = Partial<Record<SlotName, string>> & { used: Set<string> };
+/**
+ * Slot -> the extracted field it is read from; `used` are those names, so they are not copied
+ * into fields too, and `keep` lists the other names when they are known before any record.
+ */
+type Plan = Partial<Record<SlotName, string>> & { used: Set<string>; keep?: string[] };
 
 /** Resolves slot sources once per rule when the extracted names are known (regex, delimiter, logback). */
-function plan(rule: ParseRule, has: ((name: string) => boolean) | undefined): Plan {
+function plan(rule: ParseRule, has: (name: string) => boolean, known?: readonly string[]): Plan {
   const p: Plan = { used: new Set() };
   for (const slot of SLOT_NAMES) {
-    const name = rule.map[slot] ?? (has ? COMMON[slot].find(has) : undefined);
+    const name = rule.map[slot] ?? COMMON[slot].find(has);
     if (name === undefined) continue;
     p[slot] = name;
     p.used.add(name);
   }
+  if (known) p.keep = known.filter((name) => !p.used.has(name));
   return p;
+}
+
+const levels = new Map<string, string | undefined>();
+
+/** Level spellings repeat endlessly, so each is normalised once. */
+function level(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let out = levels.get(raw);
+  if (out === undefined && !levels.has(raw)) {
+    out = normaliseLevel(raw);
+    if (levels.size < 1000) levels.set(raw, out);
+  }
+  return out;
+}
+
+function sourceSlot(obj: Record<string, unknown>, p: Plan, slot: (typeof SOURCE_SLOTS)[number], ctx: ParseContext, rule: ParseRule): string {
+  const name = p[slot];
+  return (name !== undefined ? text(readPath(obj, name)) : undefined) ?? headerText(ctx.headers, slot) ?? rule.defaults[slot] ?? '';
 }
 
 const text = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -67,23 +89,23 @@ function build(obj: Record<string, unknown>, p: Plan, rule: ParseRule, zone: Zon
     ts = ms;
   }
   const fields: Record<string, unknown> = { [META.type]: typeId };
-  for (const key in obj) if (!p.used.has(key) && obj[key] !== undefined) fields[key] = obj[key];
+  if (p.keep) {
+    for (const key of p.keep) if (obj[key] !== undefined) fields[key] = obj[key];
+  } else for (const key in obj) if (!p.used.has(key) && obj[key] !== undefined) fields[key] = obj[key];
   if (ctx.truncated) fields[META.truncated] = true;
-  const source = (slot: (typeof SOURCE_SLOTS)[number]): string =>
-    text(p[slot] !== undefined ? readPath(obj, p[slot]) : undefined) ?? headerText(ctx.headers, slot) ?? rule.defaults[slot] ?? '';
   const event: LogEvent = {
     ts,
-    domain: source('domain'),
-    env: source('env'),
-    app: source('app'),
-    file: source('file'),
+    domain: sourceSlot(obj, p, 'domain', ctx, rule),
+    env: sourceSlot(obj, p, 'env', ctx, rule),
+    app: sourceSlot(obj, p, 'app', ctx, rule),
+    file: sourceSlot(obj, p, 'file', ctx, rule),
     message: (p.message !== undefined ? text(readPath(obj, p.message)) : undefined) ?? raw,
     fields,
   };
   const host = p.host !== undefined ? text(readPath(obj, p.host)) : headerText(ctx.headers, 'host');
   if (host !== undefined) event.host = host;
-  const level = p.level !== undefined ? normaliseLevel(text(readPath(obj, p.level))) : undefined;
-  if (level !== undefined) event.level = level;
+  const lvl = p.level !== undefined ? level(text(readPath(obj, p.level))) : undefined;
+  if (lvl !== undefined) event.level = lvl;
   const traceId = p.traceId !== undefined ? text(readPath(obj, p.traceId)) : undefined;
   if (traceId !== undefined && traceId !== '') event.traceId = traceId;
   return event;
@@ -143,7 +165,7 @@ function extractor(rule: ParseRule): { extract: Extract; known: readonly string[
       return { extract, known: names.filter((n) => n !== '-') };
     }
     case 'json':
-      return { extract: (s, ctx) => (ctx.json ? ctx.json() : decodeJsonObject(s)), known: undefined };
+      return { extract: (s, ctx) => (ctx.body ? ctx.body.json() : decodeJsonObject(s)), known: undefined };
   }
 }
 
@@ -151,7 +173,7 @@ function extractor(rule: ParseRule): { extract: Extract; known: readonly string[
 export function compileParser(rule: ParseRule): ParseFn {
   const zone = resolveTimeZone(rule.time.timeZone) ?? UTC;
   const { extract, known } = extractor(rule);
-  const base = known === undefined ? undefined : plan(rule, (name) => known.includes(name));
+  const base = known === undefined ? undefined : plan(rule, (name) => known.includes(name), known);
   const typeId = rule.dataType;
   return (s, ctx) => {
     const obj = extract(s, ctx);

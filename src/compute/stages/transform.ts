@@ -7,7 +7,7 @@ import type { ProcessStep } from '../rules/index.js';
 import { bump, type StageCounts } from './counters.js';
 import type { StepFn } from './enrich.js';
 import { alignMs, formatTime, resolveTimeZone, toEpochMs, UTC, type TimeFormat } from './time.js';
-import { asText, getField, setField } from './types.js';
+import { asText, fieldGetter, fieldSetter } from './types.js';
 
 type Geo = typeof import('geoip-lite');
 let geo: Geo | undefined;
@@ -53,46 +53,52 @@ export function compileTransform(step: Exclude<ProcessStep, { op: 'enrich' }>, c
     case 'alignTime': {
       const zone = resolveTimeZone(step.timeZone) ?? UTC;
       const to = step.to ?? step.field;
+      const [read, write] = [fieldGetter(step.field), fieldSetter(to)];
       return (event) => {
-        const value = getField(event, step.field);
+        const value = read(event);
         const ms = toEpochMs(value, zone);
         if (ms === undefined) {
           bump(counts, 'timeUnreadable');
           return true;
         }
-        setField(event, to, formatTime(alignMs(ms, step.unit, zone), step.format ?? (to === 'ts' ? 'epochMs' : sameKind(value)), zone));
+        write(event, formatTime(alignMs(ms, step.unit, zone), step.format ?? (to === 'ts' ? 'epochMs' : sameKind(value)), zone));
         return true;
       };
     }
     case 'unifyTime': {
       const zone = resolveTimeZone(step.timeZone) ?? UTC;
-      const to = step.to ?? step.field;
+      const [read, write] = [fieldGetter(step.field), fieldSetter(step.to ?? step.field)];
       return (event) => {
-        const ms = toEpochMs(getField(event, step.field), zone);
+        const ms = toEpochMs(read(event), zone);
         if (ms === undefined) bump(counts, 'timeUnreadable');
-        else setField(event, to, formatTime(ms, step.format, zone));
+        else write(event, formatTime(ms, step.format, zone));
         return true;
       };
     }
     case 'ipRegion': {
       geoip();
+      const read = fieldGetter(step.field);
+      const country = fieldSetter(step.to);
+      const region = step.regionTo ? fieldSetter(step.regionTo) : undefined;
+      const city = step.cityTo ? fieldSetter(step.cityTo) : undefined;
       return (event) => {
-        const ip = asText(getField(event, step.field));
+        const ip = asText(read(event));
         const place = ip === undefined ? undefined : lookupIp(ip);
         if (place === undefined) {
           bump(counts, 'ipUnknown');
           return true;
         }
-        setField(event, step.to, place.country);
-        if (step.regionTo && place.region) setField(event, step.regionTo, place.region);
-        if (step.cityTo && place.city) setField(event, step.cityTo, place.city);
+        country(event, place.country);
+        if (region && place.region) region(event, place.region);
+        if (city && place.city) city(event, place.city);
         return true;
       };
     }
     case 'receiveTime': {
       const zone = resolveTimeZone(step.timeZone) ?? UTC;
+      const write = fieldSetter(step.to);
       return (event, now) => {
-        setField(event, step.to, formatTime(now, step.format, zone));
+        write(event, formatTime(now, step.format, zone));
         return true;
       };
     }

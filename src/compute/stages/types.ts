@@ -68,18 +68,28 @@ export function readPath(obj: Record<string, unknown> | undefined, path: string)
 
 /** An event field by rule name: a slot, `fields.x` for a field named like a slot, or a key of fields. */
 export function getField(event: LogEvent, name: string): unknown {
-  if (SLOT_SET.has(name)) return event[name as Slot];
-  if (name.startsWith('fields.')) return readPath(event.fields, name.slice(7));
-  return readPath(event.fields, name);
+  return fieldGetter(name)(event);
 }
 
 export function setField(event: LogEvent, name: string, value: unknown): void {
-  if (SLOT_SET.has(name)) {
-    setSlot(event, name as Slot, value);
-    return;
-  }
+  fieldSetter(name)(event, value);
+}
+
+/** The reader of one field name, resolved once when a rule is compiled rather than per event. */
+export function fieldGetter(name: string): (event: LogEvent) => unknown {
+  if (SLOT_SET.has(name)) return (e) => e[name as Slot];
   const key = name.startsWith('fields.') ? name.slice(7) : name;
-  (event.fields ??= {})[key] = value;
+  if (!key.includes('.')) return (e) => e.fields?.[key];
+  return (e) => readPath(e.fields, key);
+}
+
+/** The writer of one field name; slots get the type they hold, other names a key of fields. */
+export function fieldSetter(name: string): (event: LogEvent, value: unknown) => void {
+  if (SLOT_SET.has(name)) return (e, v) => setSlot(e, name as Slot, v);
+  const key = name.startsWith('fields.') ? name.slice(7) : name;
+  return (e, v) => {
+    (e.fields ??= {})[key] = v;
+  };
 }
 
 function setSlot(event: LogEvent, slot: Slot, value: unknown): void {

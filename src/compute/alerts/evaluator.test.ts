@@ -4,12 +4,12 @@ import { createAlertEvaluator, fingerprintOf, type AlertEvaluator } from './eval
 import type { AlertEvent } from './types.js';
 
 const errors = (label: string, count: number, app = 'pay') => row('app_errors', label, { app }, { count });
-const brief = (events: AlertEvent[]) => events.map((e) => `${e.state}${e.notify ? '!' : ''}`);
+const states = (events: AlertEvent[]) => events.map((e) => `${e.state}${e.notify ? '!' : ''}`);
 const minute = (m: number) => `08:${String(m).padStart(2, '0')}:00`;
 
 /** Feeds one row per minute from 08:00 and returns what each evaluation emitted. */
 function run(ev: AlertEvaluator, counts: number[], nowStepMs = 60_000): string[][] {
-  return counts.map((c, i) => brief(ev.evaluate(errors(minute(i), c), i * nowStepMs)));
+  return counts.map((c, i) => states(ev.evaluate(errors(minute(i), c), i * nowStepMs)));
 }
 
 const base = { id: 'too_many_errors', metric: 'app_errors', when: [{ field: 'values.count', op: '>=', value: 100 }] };
@@ -24,23 +24,23 @@ describe('alert conditions', () => {
         { field: 'key.app', op: 'not_starts_with', value: 'test-' },
       ],
     });
-    expect(brief(ev.evaluate(errors('08:01:00', 150, 'pay'), 0))).toEqual(['firing!']);
-    expect(brief(ev.evaluate(errors('08:01:00', 150, 'shop'), 0))).toEqual([]);
-    expect(brief(ev.evaluate(errors('08:01:00', 99, 'order'), 0))).toEqual([]);
+    expect(states(ev.evaluate(errors('08:01:00', 150, 'pay'), 0))).toEqual(['firing!']);
+    expect(states(ev.evaluate(errors('08:01:00', 150, 'shop'), 0))).toEqual([]);
+    expect(states(ev.evaluate(errors('08:01:00', 99, 'order'), 0))).toEqual([]);
   });
 
   it('checks time ranges on the row label in the rule time zone, across midnight', () => {
     const ev = createAlertEvaluator({ ...base, timezone: 'Asia/Shanghai', when: [...base.when, { field: 'label', op: 'time_in', value: '20:00:00-23:59:59,00:00:00-08:00:00' }] });
     // 13:00 UTC is 21:00 in Shanghai; 02:00 UTC is 10:00
-    expect(brief(ev.evaluate(errors('13:00:00', 100, 'a'), 0))).toEqual(['firing!']);
-    expect(brief(ev.evaluate(errors('02:00:00', 100, 'b'), 0))).toEqual([]);
-    expect(brief(ev.evaluate(errors('23:30:00', 100, 'c'), 0))).toEqual(['firing!']); // 07:30 next day
+    expect(states(ev.evaluate(errors('13:00:00', 100, 'a'), 0))).toEqual(['firing!']);
+    expect(states(ev.evaluate(errors('02:00:00', 100, 'b'), 0))).toEqual([]);
+    expect(states(ev.evaluate(errors('23:30:00', 100, 'c'), 0))).toEqual(['firing!']); // 07:30 next day
   });
 
   it('lets the evaluator override the rule time zone', () => {
     const rule = { ...base, when: [...base.when, { field: 'label', op: 'time_outside', value: '09:00-18:00' }] };
-    expect(brief(createAlertEvaluator(rule).evaluate(errors('02:00:00', 100), 0))).toEqual(['firing!']);
-    expect(brief(createAlertEvaluator(rule, { timeZone: 'Asia/Shanghai' }).evaluate(errors('02:00:00', 100), 0))).toEqual([]);
+    expect(states(createAlertEvaluator(rule).evaluate(errors('02:00:00', 100), 0))).toEqual(['firing!']);
+    expect(states(createAlertEvaluator(rule, { timeZone: 'Asia/Shanghai' }).evaluate(errors('02:00:00', 100), 0))).toEqual([]);
   });
 
   it('ignores rows of other metrics', () => {
@@ -77,9 +77,9 @@ describe('alert lifecycle', () => {
 
   it('keeps one lifecycle per metric key', () => {
     const ev = createAlertEvaluator(base);
-    expect(brief(ev.evaluate(errors('08:01:00', 120, 'pay'), 0))).toEqual(['firing!']);
-    expect(brief(ev.evaluate(errors('08:01:00', 120, 'shop'), 0))).toEqual(['firing!']);
-    expect(brief(ev.evaluate(errors('08:02:00', 1, 'pay'), 0))).toEqual(['resolved!']);
+    expect(states(ev.evaluate(errors('08:01:00', 120, 'pay'), 0))).toEqual(['firing!']);
+    expect(states(ev.evaluate(errors('08:01:00', 120, 'shop'), 0))).toEqual(['firing!']);
+    expect(states(ev.evaluate(errors('08:02:00', 1, 'pay'), 0))).toEqual(['resolved!']);
     expect(ev.stats()).toMatchObject({ firing: 1 });
   });
 
@@ -135,8 +135,8 @@ describe('alert lifecycle', () => {
     const ev = createAlertEvaluator(rule);
     run(ev, [120, 120]);
     const resumed = createAlertEvaluator(rule, { restore: JSON.parse(JSON.stringify(ev.snapshot())) });
-    expect(brief(resumed.evaluate(errors(minute(2), 120), 120_000))).toEqual(['firing']);
-    expect(brief(resumed.evaluate(errors(minute(1), 120), 120_000))).toEqual([]);
+    expect(states(resumed.evaluate(errors(minute(2), 120), 120_000))).toEqual(['firing']);
+    expect(states(resumed.evaluate(errors(minute(1), 120), 120_000))).toEqual([]);
   });
 });
 
@@ -200,9 +200,9 @@ describe('period over period', () => {
 
   it('compares with the same slot yesterday as a ratio', () => {
     const ev = createAlertEvaluator(rule);
-    expect(brief(ev.evaluate(dayRow(0, 100), 0))).toEqual([]);
-    expect(brief(ev.evaluate(dayRow(1, 250), 0))).toEqual(['firing!']);
-    expect(brief(ev.evaluate(dayRow(2, 300), 0))).toEqual(['resolved!']); // 300 / 250 < 2
+    expect(states(ev.evaluate(dayRow(0, 100), 0))).toEqual([]);
+    expect(states(ev.evaluate(dayRow(1, 250), 0))).toEqual(['firing!']);
+    expect(states(ev.evaluate(dayRow(2, 300), 0))).toEqual(['resolved!']); // 300 / 250 < 2
   });
 
   it('compares nothing when the previous slot is below the minimum volume or missing', () => {
@@ -215,6 +215,6 @@ describe('period over period', () => {
   it('detects drops against last week', () => {
     const ev = createAlertEvaluator({ id: 'wow', metric: 'app_errors', when: [{ change: { field: 'values.count', against: 'last_week', direction: 'down', ratio: 0.5 } }] });
     ev.evaluate(dayRow(0, 1000), 0);
-    expect(brief(ev.evaluate(dayRow(7, 400), 0))).toEqual(['firing!']);
+    expect(states(ev.evaluate(dayRow(7, 400), 0))).toEqual(['firing!']);
   });
 });

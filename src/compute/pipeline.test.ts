@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LogfedError } from '../errors/index.js';
 import { compilePipeline, type Pipeline } from './pipeline.js';
 import { loadRules } from './rules/index.js';
+import { registry } from '../observe/metrics.js';
 import { pseudonymiser } from './stages/mask.js';
 import type { Row } from './stages/dimension.js';
 
@@ -92,6 +93,18 @@ describe('compilePipeline', () => {
     expect(p.stats().stages.multiline.detail.joinedEvents).toBe(1);
   });
 
+  it('closes a pending event when a record of another type arrives on the same stream', async () => {
+    const p = await make();
+    p.process(rec(line('ERROR', 'a.B', 'boom')), NOW);
+    p.process(rec('\tat a.B.run(B.java:1)'), NOW);
+    const out = p.process(rec('{"src":"gw","t":1795227302,"req":"GET /"}'), NOW);
+    expect(out.events.map((e) => [e.fields!._type, e.message])).toEqual([
+      ['app-log', 'boom\n\tat a.B.run(B.java:1)'],
+      ['app-owned', 'boom\n\tat a.B.run(B.java:1)'],
+      ['gw-json', 'GET /'],
+    ]);
+  });
+
   it('turns hostile input into dead letters with reasons and never throws', async () => {
     const p = await make();
     const big = Buffer.from(`{"src":"gw","req":"${'x'.repeat(2 * 1024 * 1024)}"}`);
@@ -100,7 +113,8 @@ describe('compilePipeline', () => {
       [Buffer.from([0x00, 0x01, 0x02, 0xff, 0xfe]), 'binary data: NUL byte at offset 0'],
       [Buffer.from([0x32, 0x30, 0xc3, 0x28]), 'invalid UTF-8 at byte 2'],
       [Buffer.from('[1,2,3]'), 'unrecognised data type (tried app-log, gw-json); the body is not a JSON object: JSON is not an object (got an array)'],
-      [Buffer.from('just some words'), 'unrecognised data type (tried app-log, gw-json); the body is not a JSON object: not valid JSON: Unexpected token \'j\', "just some words" is not valid JSON'],
+      [Buffer.from('just some words'), 'unrecognised data type (tried app-log, gw-json); the body is not a JSON object: not valid JSON: unexpected "j" at position 0'],
+      [Buffer.from('nonsense'), 'unrecognised data type (tried app-log, gw-json); the body is not a JSON object: not valid JSON: Unexpected token \'o\', "nonsense" is not valid JSON'],
       [Buffer.from('{"src":"db"}'), 'unrecognised data type (tried app-log, gw-json)'],
       [big, 'unrecognised data type (tried app-log, gw-json); the body is not a JSON object: not valid JSON: Unterminated string in JSON at position 1048576 (the record was cut at the size limit)'],
       [Buffer.from('2026-11-21 nonsense --- [x] : y'), 'logback: expected a timestamp yyyy-MM-dd HH:mm:ss.SSS at column 1'],
@@ -120,7 +134,7 @@ describe('compilePipeline', () => {
     }
     const stats = p.stats();
     expect(stats.stages.decode.detail).toMatchObject({ binary: 1, invalidUtf8: 1, truncated: 2 });
-    expect(stats.stages.identify.detail).toEqual({ unrecognised: 4 });
+    expect(stats.stages.identify.detail).toEqual({ unrecognised: 5 });
     expect(stats.rules['app-parse']).toMatchObject({ processed: 2, failed: 1, emitted: 1 });
   });
 
@@ -188,6 +202,15 @@ describe('compilePipeline', () => {
     expect(() => compilePipeline([{ id: 'x', kind: 'mask', version: 1, online: true, detect: ['ssn'] }], { maskSecret: SECRET })).toThrow(
       'rules[0].detect[0]: expected one of phone|idCard|email|token|card, got "ssn"',
     );
+  });
+
+  it('publishes its counts to Prometheus until it is closed', async () => {
+    const p = await make(RULES, () => OWNERS, { name: 'metrics-test' });
+    p.process(rec('nothing we know'), NOW);
+    const line = 'logfed_compute_stage_events_total{pipeline="metrics-test",stage="identify",outcome="unrecognised"} 1';
+    expect(await registry.getSingleMetricAsString('logfed_compute_stage_events_total')).toContain(line);
+    p.close();
+    expect(await registry.getSingleMetricAsString('logfed_compute_stage_events_total')).not.toContain('pipeline="metrics-test"');
   });
 
   it('never throws, and accounts for every record, whatever the bytes', async () => {

@@ -259,10 +259,17 @@ export function compilePipeline(rules: readonly unknown[], deps: PipelineDeps = 
 
     const key = streamKey(record);
     const stream = streams.get(key);
+    const view = new View(text, record.topic, record.headers);
+    let type: ReturnType<typeof compiled.identify> | undefined;
     if (stream !== undefined && stream.joiner.continues(text, now)) {
-      stages.multiline.received++;
-      if (!stream.joiner.append(text, item, record.value.length)) bump(stages.multiline, 'droppedLines');
-      return out;
+      // Not a start line, so it continues the pending event, unless it is a record of another
+      // type that shares the stream (an unkeyed topic mixing sources).
+      type = compiled.identify(view);
+      if (isRejected(type) || type === stream.run.plan.type) {
+        stages.multiline.received++;
+        if (!stream.joiner.append(text, item, record.value.length)) bump(stages.multiline, 'droppedLines');
+        return out;
+      }
     }
     if (stream?.joiner.hasPending) finishJoined(stream.joiner.flush(), stream.run, now, out);
     if (text.trim() === '') {
@@ -272,8 +279,7 @@ export function compilePipeline(rules: readonly unknown[], deps: PipelineDeps = 
     }
 
     stages.identify.received++;
-    const view = new View(text, record.topic, record.headers);
-    const type = compiled.identify(view);
+    type ??= compiled.identify(view);
     if (isRejected(type)) {
       // Say why JSON types could not match, and whether the cut at the size cap is to blame.
       const why = `${type.rejected}${isRejected(view.body) ? `; the body is not a JSON object: ${view.body.rejected}` : ''}`;

@@ -57,6 +57,8 @@ describe('decodeJsonObject', () => {
     ['42', 'jsonNotObject: JSON is not an object (got number)'],
     ['null', 'jsonNotObject: JSON is not an object (got null)'],
     ['{"a":', 'invalidJson: not valid JSON'],
+    ['  at x', 'invalidJson: not valid JSON: unexpected "a" at position 2'],
+    ['   ', 'invalidJson: not valid JSON: empty text'],
   ])('refuses %s', (input, expected) => {
     expect(reason(decodeJsonObject(input))).toContain(expected);
   });

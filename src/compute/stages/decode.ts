@@ -97,8 +97,16 @@ export function firstInvalidUtf8(buf: Uint8Array): number {
   return buf.length;
 }
 
+const JSON_START = new Set([...'{["-0123456789tfn'].map((c) => c.charCodeAt(0)));
+
 /** Parses a JSON body that must be an object; arrays, strings, numbers and broken JSON are refused. */
 export function decodeJsonObject(text: string): Record<string, unknown> | Rejected {
+  // Text that cannot start any JSON value is refused without JSON.parse: a thrown SyntaxError
+  // costs microseconds, and identification asks this of every line when a JSON type is tried.
+  const at = text.search(/\S/);
+  if (at === -1 || !JSON_START.has(text.charCodeAt(at))) {
+    return reject(`not valid JSON: ${at === -1 ? 'empty text' : `unexpected ${JSON.stringify(text[at])} at position ${at}`}`, 'invalidJson');
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -55,11 +55,7 @@ function compileType(type: DataTypeRule): Check | undefined {
   };
 }
 
-export interface Identifier {
-  (view: RecordView): DataTypeRule | Rejected;
-  /** The types tried, in order. */
-  readonly order: readonly string[];
-}
+export type Identifier = (view: RecordView) => DataTypeRule | Rejected;
 
 /** Compiles the identifying data types of a rule set into one function. */
 export function compileIdentifier(types: readonly DataTypeRule[]): Identifier {
@@ -69,10 +65,8 @@ export function compileIdentifier(types: readonly DataTypeRule[]): Identifier {
     .sort((a, b) => b.type.priority - a.type.priority || a.index - b.index);
   const names = candidates.map((c) => c.type.id);
   const tried = names.length === 0 ? 'no data type has identify rules' : `tried ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`;
-  const identify = ((view: RecordView) => {
+  return (view) => {
     for (const c of candidates) if (c.check(view)) return c.type;
     return reject(`unrecognised data type (${tried})`, 'unrecognised');
-  }) as Identifier;
-  Object.defineProperty(identify, 'order', { value: names });
-  return identify;
+  };
 }

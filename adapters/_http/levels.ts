@@ -13,14 +13,3 @@ export function levelSpellings(levels: readonly string[]): string[] {
   for (const s of SPELLINGS) if (wanted.has(normaliseLevel(s)!)) out.add(s);
   return [...out].sort();
 }
-
-/** The spellings in the cases loggers write them: ERROR, error, Error. */
-export function levelCases(levels: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const s of levelSpellings(levels)) {
-    out.add(s);
-    out.add(s.toLowerCase());
-    out.add(s[0] + s.slice(1).toLowerCase());
-  }
-  return [...out];
-}

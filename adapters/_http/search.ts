@@ -3,8 +3,19 @@
 
 import { badInput, toLogfedError, type LogfedError } from '../../src/errors/index.js';
 import { counter, histogram } from '../../src/observe/metrics.js';
-import type { SearchPage, SearchRequest } from '../../src/query/types.js';
+import type { AdapterCapabilities, SearchPage, SearchRequest } from '../../src/query/types.js';
 import { throwIfAborted } from './client.js';
+
+/**
+ * What the network adapters declare: they apply every filter themselves (the backend query
+ * narrows, the in-process check in accept.ts makes it exact), in the requested order, with
+ * positions to resume after.
+ */
+export const CHECKED_CAPABILITIES: AdapterCapabilities = Object.freeze({
+  pushdown: Object.freeze({ keywords: true, levels: true, traceId: true, regex: true, appFile: true }),
+  sorts: true,
+  pages: true,
+});
 
 const searches = counter('logfed_adapter_searches_total', 'Adapter searches by outcome', ['adapter', 'outcome']);
 const seconds = histogram('logfed_adapter_search_seconds', 'Time an adapter spends in one search', ['adapter']);

@@ -7,12 +7,12 @@
 import type { LogEvent } from '../../src/core/event.js';
 import { LogfedError, badInput } from '../../src/errors/index.js';
 import { compileFilter } from '../../src/query/match.js';
-import type { Adapter, AdapterCapabilities, EventFilter, Hit, SearchPage, SearchRequest, Target } from '../../src/query/types.js';
+import type { Adapter, EventFilter, Hit, SearchPage, SearchRequest, Target } from '../../src/query/types.js';
 import { acceptFor, inTarget } from '../_http/accept.js';
 import { createHttpClient, queryString, throwIfAborted } from '../_http/client.js';
 import { parseAdapterConfig, parseLocation } from '../_http/config.js';
 import { decodePosition, encodePosition } from '../_http/position.js';
-import { instrument } from '../_http/search.js';
+import { CHECKED_CAPABILITIES, instrument } from '../_http/search.js';
 import { httpError } from '../_http/status.js';
 import { LokiConfigSchema, LokiLocationSchema, type LokiAdapterConfig, type ParsedLokiLocation } from './config.js';
 import { toEvent } from './events.js';
@@ -22,12 +22,6 @@ import { tailLines } from './tail.js';
 import { walk, type Direction } from './walk.js';
 
 export type { LokiAdapterConfig, LokiLocation } from './config.js';
-
-const CAPABILITIES: AdapterCapabilities = {
-  pushdown: { keywords: true, levels: true, traceId: true, regex: true, appFile: true },
-  sorts: true,
-  pages: true,
-};
 
 export interface LokiAdapter extends Adapter {
   /** Follows a logstore whose location says `tail: true`, from filter.from on, until the signal aborts. */
@@ -131,7 +125,7 @@ export function createLokiAdapter(config: LokiAdapterConfig): LokiAdapter {
 
   return {
     kind: 'loki',
-    capabilities: CAPABILITIES,
+    capabilities: CHECKED_CAPABILITIES,
     search: instrument('loki', search),
     tail,
     async close() {

@@ -10,26 +10,19 @@
 // it (OpenSearch does by default), otherwise a configured field.
 
 import { LogfedError, toLogfedError } from '../../src/errors/index.js';
-import type { Adapter, AdapterCapabilities, Hit, SearchPage, SearchRequest } from '../../src/query/types.js';
+import type { Adapter, Hit, SearchPage, SearchRequest } from '../../src/query/types.js';
 import type { Logstore } from '../../src/topology/types.js';
 import { acceptFor } from '../_http/accept.js';
 import { createHttpClient, throwIfAborted, type HttpClient } from '../_http/client.js';
 import { parseAdapterConfig, parseLocation } from '../_http/config.js';
 import { decodePosition, encodePosition } from '../_http/position.js';
-import { instrument } from '../_http/search.js';
+import { CHECKED_CAPABILITIES, instrument } from '../_http/search.js';
 import { OpensearchConfigSchema, OpensearchLocationSchema, resolveFields, type OpensearchAdapterConfig } from './config.js';
 import { checkComplete, responseError, type ShardInfo } from './errors.js';
 import { toEvent, type RawHit } from './hits.js';
 import { boundsBody, searchBody, type SortValue } from './query.js';
 
 export type { OpensearchAdapterConfig, OpensearchLocation } from './config.js';
-
-// The adapter guarantees each part: the query narrows, the in-process check makes it exact.
-const CAPABILITIES: AdapterCapabilities = {
-  pushdown: { keywords: true, levels: true, traceId: true, regex: true, appFile: true },
-  sorts: true,
-  pages: true,
-};
 
 const POS_TAG = 'o1';
 
@@ -109,7 +102,7 @@ export function createOpensearchAdapter(config: OpensearchAdapterConfig): Adapte
 
   return {
     kind: 'opensearch',
-    capabilities: CAPABILITIES,
+    capabilities: CHECKED_CAPABILITIES,
     search: instrument('opensearch', search),
 
     async timeBounds(store: Logstore, signal: AbortSignal) {

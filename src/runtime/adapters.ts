@@ -2,7 +2,10 @@
 // logstores refer to them by name; p-limit and breakers are keyed by that name too.
 
 import { createFileAdapter } from '../../adapters/file/index.js';
+import { createLokiAdapter } from '../../adapters/loki/index.js';
 import { createMysqlAdapter } from '../../adapters/mysql/index.js';
+import { createOpensearchAdapter } from '../../adapters/opensearch/index.js';
+import { createSlsAdapter } from '../../adapters/sls/index.js';
 import { LogfedError } from '../errors/index.js';
 import type { Adapter } from '../query/types.js';
 
@@ -11,6 +14,9 @@ export type AdapterFactoryFn = (config: Record<string, unknown>) => Adapter;
 export const BUILTIN_ADAPTERS: Record<string, AdapterFactoryFn> = {
   file: (c) => createFileAdapter(c as never),
   mysql: (c) => createMysqlAdapter(c as never),
+  opensearch: (c) => createOpensearchAdapter(c as never),
+  loki: (c) => createLokiAdapter(c as never),
+  sls: (c) => createSlsAdapter(c as never),
 };
 
 export interface AdapterRegistry {

@@ -23,6 +23,15 @@ describe('cursor', () => {
     expect(decodeCursor(encodeCursor('fp', s), 'fp')).toEqual(s);
   });
 
+  it('round-trips the batches opened, whether the next page opens another, and whether the outcome was judged', () => {
+    for (const [next, judged] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const s = { ...state(1), batches: { opened: [['store-0', 'b'], ['c']], next, judged } };
+      expect(decodeCursor(encodeCursor('fp', s), 'fp')).toEqual(s);
+    }
+    // without batches, nothing about them is written
+    expect(JSON.parse(Buffer.from(encodeCursor('fp', state(1)), 'base64url').toString())).not.toHaveProperty('k');
+  });
+
   it('deflates large cursors and still round-trips them', () => {
     const s = state(500);
     const text = encodeCursor('fp', s);

@@ -9,11 +9,16 @@
 // later before the boundary (newer ones, in desc order) do not slip into later pages out of
 // order. Targets that could not be read (failed, timed out, circuit open) are listed as unbounded
 // and resume from their own position or their start: late rather than lost.
+//
+// A search ranked into batches (rank.ts) also carries its batches: the target ids of each batch
+// opened so far, whether the next page opens the next batch, and whether its batch-1 outcome
+// was settled (batches.ts).
 
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import { badInput } from '../errors/index.js';
+import type { CursorBatches } from './batches.js';
 
 export const CURSOR_VERSION = 1;
 /** JSON longer than this is deflated: positions of many targets compress well (shared prefixes). */
@@ -37,6 +42,7 @@ export interface CursorState {
   exhausted: Set<string>;
   boundary?: Boundary;
   unbounded: Set<string>;
+  batches?: CursorBatches;
 }
 
 const wire = z
@@ -48,6 +54,10 @@ const wire = z
     x: z.array(z.string()),
     b: z.tuple([z.number(), z.string()]).optional(),
     u: z.array(z.string()).optional(),
+    k: z
+      .object({ o: z.array(z.array(z.string())).min(1), n: z.literal(1).optional(), j: z.literal(1).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -57,6 +67,10 @@ export function encodeCursor(fingerprint: string, state: CursorState): string {
   const wireState: z.infer<typeof wire> = { v: CURSOR_VERSION, f: fingerprint, r: [state.range.from, state.range.to], p, x: [...state.exhausted] };
   if (state.boundary) wireState.b = [state.boundary.ts, state.boundary.id];
   if (state.unbounded.size) wireState.u = [...state.unbounded];
+  if (state.batches) {
+    const { opened, next, judged } = state.batches;
+    wireState.k = { o: opened, ...(next ? { n: 1 as const } : {}), ...(judged ? { j: 1 as const } : {}) };
+  }
   const json = JSON.stringify(wireState);
   const buf = Buffer.from(json, 'utf8');
   // Level 1: a page encodes up to `first` cursors, and the fastest level already shrinks them ~6x.
@@ -87,6 +101,7 @@ export function decodeCursor(text: string, fingerprint: string): CursorState {
     exhausted: new Set(c.x),
     ...(c.b ? { boundary: { ts: c.b[0], id: c.b[1] } } : {}),
     unbounded: new Set(c.u ?? []),
+    ...(c.k ? { batches: { opened: c.k.o, next: c.k.n === 1, judged: c.k.j === 1 } } : {}),
   };
 }
 

@@ -10,8 +10,13 @@
 // but not consumed from picking up, on the next page, events that arrived before the boundary.
 // A failed source does not hold the page open; it stays in the cursor as unbounded, so
 // following the cursor asks it again from where it was.
+//
+// A search ranked into batches pages through its batches (rank.ts): hasNextPage stays true while
+// batches remain, and the cursor after the last event of a batch read to its end says that the
+// next page opens the next batch. The page also settles the batch-1 outcome when it can (batches.ts).
 
 import { LogfedError } from '../errors/index.js';
+import { judgeBatchOutcome, type BatchProgress, type BatchReport } from './batches.js';
 import { encodeCursor, type CursorState, type Position } from './cursor.js';
 import { BinaryHeap } from './heap.js';
 import { keyCompare, type HitKey } from './order.js';
@@ -28,7 +33,8 @@ interface Stream {
 /** What consuming a hit does to its target's entry in the cursor. */
 type Update = { id: string; exhausted: true; at?: Position } | { id: string; exhausted?: false; at: Position };
 
-export function mergePage(query: NormalisedQuery, outcomes: TargetOutcome[]): SearchResult {
+/** `waiting`: targets left for a later batch, listed in the sources only. */
+export function mergePage(query: NormalisedQuery, outcomes: TargetOutcome[], progress?: BatchProgress, waiting: TargetOutcome[] = []): SearchResult {
   const cmp = keyCompare(query.order);
   const head = (s: Stream): HitKey => ({ ts: s.read.hits[s.next]!.event.ts, rank: s.rank, seq: s.next });
   const heap = new BinaryHeap<Stream>((a, b) => cmp(head(a), head(b)) < 0);
@@ -58,12 +64,30 @@ export function mergePage(query: NormalisedQuery, outcomes: TargetOutcome[]): Se
     else heap.pop();
   }
 
-  const hasNextPage = heap.size > 0 || outcomes.some((o) => (o.read && !o.read.done) || o.deferred);
-  const cursorAt = snapshots(query.fingerprint, base, updates, events);
+  const batchLeft = heap.size > 0 || outcomes.some((o) => (o.read && !o.read.done) || o.deferred);
+  const report = progress && reportBatch(progress, outcomes, { full: events.length >= query.first, batchLeft });
+  const hasNextPage = batchLeft || (!!report && report.current < report.total);
+  if (report) base.batches = { opened: progress!.opened, next: false, judged: progress!.judged || report.outcome !== undefined };
+  const cursorAt = snapshots(query.fingerprint, base, updates, events, !batchLeft && hasNextPage);
   const edges: Edge[] = events.map((hit, i) => lazyEdge(hit, () => cursorAt(i)));
   const endCursor = events.length ? cursorAt(events.length - 1) : hasNextPage ? cursorAt(-1) : undefined;
-  const sources = [...outcomes].sort((a, b) => a.planned.rank - b.planned.rank).map((o) => o.status);
-  return { edges, pageInfo: endCursor === undefined ? { hasNextPage } : { hasNextPage, endCursor }, sources };
+  const sources = [...outcomes, ...waiting].sort((a, b) => a.planned.rank - b.planned.rank).map((o) => o.status);
+  const result: SearchResult = { edges, pageInfo: endCursor === undefined ? { hasNextPage } : { hasNextPage, endCursor }, sources };
+  if (report) result.batches = report;
+  return result;
+}
+
+function reportBatch(progress: BatchProgress, outcomes: TargetOutcome[], page: { full: boolean; batchLeft: boolean }): BatchReport {
+  const current = progress.opened.length;
+  // Never fewer than the batches opened, whatever the estimate of the rest said.
+  const total = Math.max(progress.total, current);
+  const report: BatchReport = { current, total };
+  if (progress.judged || total <= 1) return report;
+  const later = new Set(progress.opened.slice(1).flat());
+  const laterRows = later.size > 0 && outcomes.some((o) => !!o.read?.hits.length && later.has(o.planned.target.id));
+  const outcome = judgeBatchOutcome(progress, { laterRows, full: page.full, ended: !page.batchLeft && current >= total });
+  if (outcome) report.outcome = outcome;
+  return report;
 }
 
 /**
@@ -108,8 +132,11 @@ function apply(state: CursorState, u: Update): void {
   if (u.at) state.positions.set(u.id, u.at);
 }
 
-/** Encodes the state after edge i (i = -1: before any edge), on demand and once each. */
-function snapshots(fingerprint: string, base: CursorState, updates: Update[], events: FetchedHit[]): (i: number) => string {
+/**
+ * Encodes the state after edge i (i = -1: before any edge), on demand and once each. `opensNext`:
+ * after the page's last edge nothing of its batch is left and another batch follows.
+ */
+function snapshots(fingerprint: string, base: CursorState, updates: Update[], events: FetchedHit[], opensNext: boolean): (i: number) => string {
   const memo = new Map<number, string>();
   return (i) => {
     let text = memo.get(i);
@@ -117,6 +144,7 @@ function snapshots(fingerprint: string, base: CursorState, updates: Update[], ev
       const state: CursorState = { ...base, positions: new Map(base.positions), exhausted: new Set(base.exhausted) };
       for (let k = 0; k <= i; k++) apply(state, updates[k]!);
       if (i >= 0) state.boundary = { ts: events[i]!.event.ts, id: updates[i]!.id };
+      if (state.batches && opensNext && i === events.length - 1) state.batches = { ...state.batches, next: true };
       memo.set(i, (text = encodeCursor(fingerprint, state)));
     }
     return text;
@@ -135,5 +163,5 @@ function lazyEdge(hit: FetchedHit, cursor: () => string): Edge {
 
 export const merge: Handler = async (_ctx, req) => {
   if (!req.query || !req.outcomes) throw new LogfedError('INTERNAL', 'merge runs after fan-out');
-  return mergePage(req.query, [...(req.settled ?? []), ...req.outcomes]);
+  return mergePage(req.query, [...(req.settled ?? []), ...req.outcomes], req.progress, req.waiting);
 };

@@ -31,6 +31,7 @@ const inputSchema = z
     order: z.enum(['asc', 'desc']).optional(),
     first: z.number().optional(),
     after: z.string().optional(),
+    strategy: z.enum(['affinity', 'all']).optional(),
   })
   .strict();
 
@@ -41,6 +42,7 @@ export function normaliseInput(raw: SearchInput, limits: QueryLimits, now: numbe
     throw badInput(`first must be an integer from 1 to ${limits.maxFirst}, got ${first}`, { argument: 'first' });
   }
   const order = input.order ?? 'desc';
+  const strategy = input.strategy ?? 'all';
   const keywords = parseKeywords(input.keywords);
   const levels = nameList('levels', input.levels)?.map((l) => normaliseLevel(l)!);
   const traceId = input.traceId?.trim() || undefined;
@@ -59,6 +61,7 @@ export function normaliseInput(raw: SearchInput, limits: QueryLimits, now: numbe
     traceId,
     regex,
     order,
+    strategy,
     from: input.from ?? null,
     to: input.to ?? null,
   });
@@ -69,6 +72,7 @@ export function normaliseInput(raw: SearchInput, limits: QueryLimits, now: numbe
     filter: { from: range.from, to: range.to, keywords, levels, traceId, regex },
     order,
     first,
+    strategy,
     regexMatcher,
     fingerprint,
     resume,

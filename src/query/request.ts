@@ -4,6 +4,7 @@
 
 import type { LogEvent } from '../core/event.js';
 import type { App, Logstore } from '../topology/types.js';
+import type { BatchProgress, BatchReport } from './batches.js';
 import type { CursorState } from './cursor.js';
 import type { TargetRead } from './read.js';
 import type { Adapter, EventFilter, Order, Target } from './types.js';
@@ -24,7 +25,15 @@ export interface SearchInput {
   order?: Order;
   first?: number;
   after?: string;
+  /**
+   * `affinity`: the rank step may split the targets into batches, likeliest apps first, one
+   * batch per page (rank.ts). `all` (the default, what trace search and other internal callers
+   * rely on): every target in one batch, one global time order.
+   */
+  strategy?: SearchStrategy;
 }
+
+export type SearchStrategy = 'affinity' | 'all';
 
 /** What the planner needs from the topology; the topology's DataLoaders implement it per request. */
 export interface TopologyReader {
@@ -107,6 +116,10 @@ export interface SearchResult {
   edges: Edge[];
   pageInfo: { hasNextPage: boolean; endCursor?: string };
   sources: SourceStatus[];
+  /** Which batch the page covered; absent when every target was searched at once. */
+  batches?: BatchReport;
+  /** The (domain, app) pairs the query's named apps resolved to in the plan (set by the rank step). */
+  namedApps?: Array<{ domain: string; app: string }>;
 }
 
 /** The input once checked: defaults applied, names deduplicated, keywords parsed, regex compiled. */
@@ -118,6 +131,7 @@ export interface NormalisedQuery {
   filter: EventFilter;
   order: Order;
   first: number;
+  strategy: SearchStrategy;
   /** The user regex compiled once for the whole query. */
   regexMatcher?: (text: string) => boolean;
   /** Identifies the query for cursors; page size is not part of it. */
@@ -176,6 +190,10 @@ export interface QueryRequest {
   settled?: TargetOutcome[];
   /** Targets to run, batch by batch; a later batch starts when the one before has settled. */
   batches?: PlannedTarget[][];
+  /** Targets left for a later page's batch: reported as skipped, never run or counted as run. */
+  waiting?: TargetOutcome[];
+  /** Set by a rank step that pages through batches; merge writes it into the cursors. */
+  progress?: BatchProgress;
   outcomes?: TargetOutcome[];
 }
 

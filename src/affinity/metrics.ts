@@ -8,7 +8,7 @@ export const affinityMetrics = {
   batch1Hits: () => counter('logfed_affinity_batch1_hits_total', 'Ranked queries whose matching rows all came from batch 1'),
   rankedQueries: () => counter('logfed_affinity_ranked_queries_total', 'Ranked queries whose batch outcome was recorded'),
   fallbacks: () =>
-    counter('logfed_affinity_fallbacks_total', 'Rankings that used the default order, by reason (no_user, no_history, store_error)', ['reason']),
+    counter('logfed_affinity_fallbacks_total', 'Rankings that used the default order, by reason (no_user, no_history, store_error, timeout)', ['reason']),
   trainings: () => counter('logfed_affinity_trainings_total', 'Query trainings by outcome (applied, skipped, dropped, failed)', ['outcome']),
   droppedWrites: () => counter('logfed_affinity_writes_dropped_total', 'Affinity rows whose write was dropped because the store was down, by store', ['store']),
 };

@@ -59,6 +59,11 @@ export function defaultAppOrder(candidates: readonly AppRef[], recency?: Readonl
   return defaultIndexOrder(candidates, candidates.map(appKey), recency).map((i) => candidates[i]);
 }
 
+/** The default order cut into batches: what ranking falls back to. */
+export function defaultBatches(candidates: readonly AppRef[], batchSize: number, recency?: ReadonlyMap<string, number>): AppRef[][] {
+  return chunk(defaultAppOrder(candidates, recency), batchSize);
+}
+
 function defaultIndexOrder(refs: readonly AppRef[], keys: readonly string[], recency?: ReadonlyMap<string, number>): number[] {
   const names = refs.map(nameKey);
   const byName = (x: number, y: number) => (names[x] < names[y] ? -1 : names[x] > names[y] ? 1 : 0);

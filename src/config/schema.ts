@@ -58,6 +58,22 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** Searching the likeliest apps first (seed 001 §2.2.4); scores live in Redis when it is configured. */
+    affinity: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Apps per batch: a page of `logs` with strategy AFFINITY covers one batch. */
+        batchSize: z.number().int().positive().default(30),
+        /** Apps batch 1 takes by the caller's own scores before filling by app↔app; at most batchSize. */
+        userTop: z.number().int().min(0).default(15),
+        /** Time for a score to halve; .inf keeps scores forever. */
+        halfLifeDays: z.number().positive().default(30),
+        /** Redis keys start with this; gateway replicas that share scores use the same one. */
+        keyPrefix: z.string().min(1).default('logfed:affinity:'),
+      })
+      .strict()
+      .refine((a) => a.userTop <= a.batchSize, { message: 'expected userTop to be at most batchSize', path: ['userTop'] })
+      .default({}),
     backends: z.record(backend).default({}),
     topology: z
       .object({

@@ -2,6 +2,7 @@
 // the live-tail hub and the demo. The server reads it through the GraphQL context; shutdown
 // closes it in reverse order of creation.
 
+import { createAffinity, createAffinityStore, type Affinity } from '../affinity/hooks.js';
 import type { Config } from '../config/schema.js';
 import { startDemo, type DemoHandle } from '../demo/run.js';
 import { log } from '../observe/logger.js';
@@ -29,6 +30,8 @@ export interface Runtime {
   topology: TopologyStore;
   adapters: AdapterRegistry;
   engine: QueryEngine;
+  /** Ranking and training of the affinity networks; absent when affinity.enabled is false. */
+  affinity?: Affinity;
   tail: TailHub;
   health(): Promise<{ status: HealthStatus; embedded: boolean; services: ServiceHealth[] }>;
   close(): Promise<void>;
@@ -45,7 +48,15 @@ export async function createRuntime(config: Config): Promise<Runtime> {
     const adapters = createAdapterRegistry(config.backends);
     closers.unshift(() => adapters.close());
 
+    const affinity = config.affinity.enabled
+      ? createAffinity({
+          store: createAffinityStore(config.affinity, services.redis),
+          batchSize: config.affinity.batchSize,
+          userTop: config.affinity.userTop,
+        })
+      : undefined;
     const engine = createQueryEngine({
+      ...(affinity ? { rank: affinity.rank } : {}),
       limits: {
         maxSpanMs: config.query.maxSpanHours * 3600_000,
         defaultSpanMs: config.query.defaultSpanMinutes * 60_000,
@@ -58,6 +69,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
     engine.onAnswered(async (_ctx, _input, result) => {
       await backfillFromResult(topology, result);
     });
+    if (affinity) engine.onAnswered(affinity.onAnswered);
 
     const tail = new TailHub();
     closers.unshift(() => tail.close());
@@ -80,6 +92,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       topology,
       adapters,
       engine,
+      affinity,
       tail,
       async health() {
         const checks = await services.health();

@@ -105,9 +105,25 @@ export type Log = {
 
 export type LogConnection = {
   __typename?: 'LogConnection';
+  /**
+   * The batch this page covers, from 1; always 1 with strategy ALL. Events are in time order within
+   * a batch, but a later batch's events may be newer than an earlier batch's.
+   */
+  batch: Scalars['Int']['output'];
+  /**
+   * How many batches the search has, as far as is known now: the batches opened so far plus those
+   * the apps not yet searched fill. 1 with strategy ALL or when every app fits in one batch.
+   */
+  batches: Scalars['Int']['output'];
   edges: Array<LogEdge>;
+  /**
+   * Whether batches after this one remain to be searched. Once this page's batch is read to its end,
+   * `pageInfo.hasNextPage` stays true while batches remain and `after: endCursor` opens the next
+   * batch; the cursor records which logstores each batch held, so no event is read twice or skipped.
+   */
+  hasMoreBatches: Scalars['Boolean']['output'];
   pageInfo: PageInfo;
-  /** One entry per logstore the query considered. */
+  /** One entry per logstore the query considered; those left for a later batch are SKIPPED with the reason `waits for ...`. */
   sources: Array<Source>;
 };
 
@@ -256,8 +272,10 @@ export type Query = {
   /** Whether the gateway is ready, and the state of each service it was configured with. */
   health: Health;
   /**
-   * Searches every logstore the query maps to, concurrently, and merges the results by time.
-   * `first` is at most 1000; pass `pageInfo.endCursor` as `after` for the next page.
+   * Searches the logstores the query maps to, concurrently, and merges the results by time.
+   * `first` is at most 1000; pass `pageInfo.endCursor` as `after` for the next page. With the default
+   * strategy AFFINITY a page covers one batch of the likeliest apps and `after` moves on to the next
+   * batch; ALL searches every logstore for every page. A cursor belongs to the strategy it came from.
    */
   logs: LogConnection;
   logstores: Array<Logstore>;
@@ -284,6 +302,7 @@ export type QueryLogsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   query: LogQuery;
+  strategy?: InputMaybe<SearchStrategy>;
 };
 
 
@@ -298,6 +317,17 @@ export type QueryTraceArgs = {
   to?: InputMaybe<Scalars['DateTime']['input']>;
   traceId: Scalars['String']['input'];
 };
+
+/** How `logs` spreads a search over the logstores it maps to. */
+export type SearchStrategy =
+  /**
+   * Likeliest first: the logstores are grouped by app, and the apps are ranked by what this caller
+   * (header `x-logfed-user`) searched before and by which apps turn up together in results. Each
+   * page covers one batch of apps (30 by default), batch 1 first; see `LogConnection.batch`.
+   */
+  | 'AFFINITY'
+  /** Every logstore at once, as one batch: one global time order across all pages. */
+  | 'ALL';
 
 export type ServiceHealth = {
   __typename?: 'ServiceHealth';
@@ -491,6 +521,7 @@ export type ResolversTypes = {
   Order: Order;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SearchStrategy: SearchStrategy;
   ServiceHealth: ResolverTypeWrapper<ServiceHealth>;
   Source: ResolverTypeWrapper<Source>;
   SourceStatus: SourceStatus;
@@ -575,7 +606,10 @@ export type LogResolvers<ContextType = GraphQLContext, ParentType extends Resolv
 };
 
 export type LogConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LogConnection'] = ResolversParentTypes['LogConnection']> = {
+  batch?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  batches?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   edges?: Resolver<Array<ResolversTypes['LogEdge']>, ParentType, ContextType>;
+  hasMoreBatches?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   sources?: Resolver<Array<ResolversTypes['Source']>, ParentType, ContextType>;
 };
@@ -635,7 +669,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
   gatewayMappings?: Resolver<Array<ResolversTypes['GatewayMapping']>, ParentType, ContextType, RequireFields<QueryGatewayMappingsArgs, 'traceId'>>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
-  logs?: Resolver<ResolversTypes['LogConnection'], ParentType, ContextType, RequireFields<QueryLogsArgs, 'first' | 'query'>>;
+  logs?: Resolver<ResolversTypes['LogConnection'], ParentType, ContextType, RequireFields<QueryLogsArgs, 'first' | 'query' | 'strategy'>>;
   logstores?: Resolver<Array<ResolversTypes['Logstore']>, ParentType, ContextType, Partial<QueryLogstoresArgs>>;
   trace?: Resolver<ResolversTypes['Trace'], ParentType, ContextType, RequireFields<QueryTraceArgs, 'traceId'>>;
 };

@@ -1,8 +1,9 @@
-// The GraphQL face of the query engine: `logs(query, first, after)` becomes a SearchInput, the
-// request's context becomes a QueryContext (topology through the request's DataLoaders, the
-// caller's signal and identity), and the engine's result becomes a Relay connection.
+// The GraphQL face of the query engine: `logs(query, first, after, strategy)` becomes a
+// SearchInput, the request's context becomes a QueryContext (topology through the request's
+// DataLoaders, the caller's signal and identity: `x-logfed-user` on either transport), and the
+// engine's result becomes a Relay connection that also says which batch the page covered.
 
-import type { LogQuery, Resolvers } from '../generated/graphql.js';
+import type { LogQuery, Resolvers, SearchStrategy } from '../generated/graphql.js';
 import type { GraphQLContext } from '../server/context.js';
 import type { QueryContext, SearchInput } from './request.js';
 import { topologyReader } from './topology-reader.js';
@@ -18,7 +19,7 @@ export function toQueryContext(ctx: GraphQLContext): QueryContext {
 
 const list = (xs: readonly string[] | null | undefined) => (xs && xs.length ? [...xs] : undefined);
 
-export function toSearchInput(q: LogQuery, first?: number | null, after?: string | null): SearchInput {
+export function toSearchInput(q: LogQuery, first?: number | null, after?: string | null, strategy?: SearchStrategy | null): SearchInput {
   return {
     domains: list(q.domains),
     envs: list(q.envs),
@@ -33,6 +34,8 @@ export function toSearchInput(q: LogQuery, first?: number | null, after?: string
     order: q.order === 'ASC' ? 'asc' : 'desc',
     first: first ?? undefined,
     after: after ?? undefined,
+    // The engine's own default is ALL (what internal callers rely on); the field's is AFFINITY.
+    strategy: strategy === 'ALL' ? 'all' : 'affinity',
   };
 }
 
@@ -41,13 +44,17 @@ export const logsResolvers: Resolvers = {
     node: (edge) => edge.event,
   },
   Query: {
-    logs: async (_p, { query, first, after }, ctx) => {
-      const result = await ctx.runtime.engine.search(toQueryContext(ctx), toSearchInput(query, first, after));
+    logs: async (_p, { query, first, after, strategy }, ctx) => {
+      const result = await ctx.runtime.engine.search(toQueryContext(ctx), toSearchInput(query, first, after, strategy));
+      const batch = result.batches ?? { current: 1, total: 1 };
       return {
         // Edges go out as the engine made them: each cursor is encoded only if a client selects it.
         edges: result.edges,
         pageInfo: { hasNextPage: result.pageInfo.hasNextPage, endCursor: result.pageInfo.endCursor ?? null },
         sources: result.sources,
+        batch: batch.current,
+        batches: batch.total,
+        hasMoreBatches: batch.current < batch.total,
       };
     },
   },

@@ -11,6 +11,7 @@ import { createRedisAffinityStore } from '../../src/affinity/redis-store.js';
 import { trainFromQuery } from '../../src/affinity/train.js';
 import type { LogfedError } from '../../src/errors/index.js';
 import { defineAffinityStoreContract } from '../affinity-contract/index.js';
+import { dropPrefix as dropPrefixOf, keysUnder as keysUnderOf } from '../helpers/redis.js';
 
 const REDIS_URL = process.env.LOGFED_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const newClient = (url = REDIS_URL) => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -30,21 +31,8 @@ afterAll(async () => {
   await admin?.quit();
 });
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys.sort();
-}
-
-async function dropPrefix(prefix: string): Promise<void> {
-  const keys = await keysUnder(prefix);
-  if (keys.length) await admin.del(...keys);
-}
+const keysUnder = (prefix: string) => keysUnderOf(admin, prefix);
+const dropPrefix = (prefix: string) => dropPrefixOf(admin, prefix);
 
 defineAffinityStoreContract('redis', async () => {
   const keyPrefix = newPrefix();

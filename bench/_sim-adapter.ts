@@ -16,6 +16,8 @@ export interface SimOptions {
   now: number;
   spanMs: number;
   seed?: number;
+  /** Rows a logstore holds beyond the generated ones: a keyword along a call path, say. */
+  plant?: (store: Logstore) => Array<{ ts: number; message: string }>;
 }
 
 const LEVELS = ['INFO', 'INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR'];
@@ -49,6 +51,9 @@ function generate(store: Logstore, opts: SimOptions, rand: () => number): Hit[] 
       message: `${new Date(ts).toISOString().replace('T', ' ').slice(0, 23)} ${level.padStart(5)} 4242 --- [${thread}] [${traceId}] ${logger}-${Math.floor(rand() * 400)} : ${body}`,
       fields: { thread, logger },
     });
+  }
+  for (const p of opts.plant?.(store) ?? []) {
+    events.push({ ts: p.ts, domain: store.domain, env: store.env, app: store.app ?? 'unknown', file: store.file ?? 'app.log', level: 'INFO', message: p.message });
   }
   events.sort((a, b) => b.ts - a.ts);
   return events.map((event, i) => ({ event, pos: String(i) }));

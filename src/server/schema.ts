@@ -1,5 +1,5 @@
 // Assembles the executable schema: the SDL files in schema/ merged with the resolvers of each
-// concern. Plugins add their SDL and resolvers through the same two lists.
+// concern. Plugins add their SDL and resolvers through the same two lists (plugins/schema.ts).
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,8 @@ import { tailResolvers } from '../pubsub/resolvers.js';
 import { topologyResolvers } from '../topology/resolvers.js';
 import { logsResolvers } from '../query/resolvers.js';
 import { traceResolvers } from '../trace/resolvers.js';
+import type { Plugin } from '../plugins/define.js';
+import { explainBuildFailure, pluginSchema } from '../plugins/schema.js';
 
 export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
 
@@ -25,10 +27,18 @@ export function loadTypeDefs(dir = SCHEMA_DIR): string[] {
 
 export const coreResolvers: Resolvers[] = [baseResolvers, tailResolvers, topologyResolvers, logsResolvers, traceResolvers];
 
-export function buildSchema(extra: { typeDefs?: string[]; resolvers?: Resolvers[] } = {}): GraphQLSchema {
-  return makeExecutableSchema({
-    typeDefs: mergeTypeDefs([...loadTypeDefs(), ...(extra.typeDefs ?? [])]),
-    resolvers: mergeResolvers([...coreResolvers, ...(extra.resolvers ?? [])]) as never,
-    inheritResolversFromInterfaces: true,
-  });
+/** `plugins` are checked for conflicts with schema/ and each other; their resolvers are guarded. */
+export function buildSchema(extra: { typeDefs?: string[]; resolvers?: Resolvers[]; plugins?: readonly Plugin[] } = {}): GraphQLSchema {
+  const base = loadTypeDefs();
+  const plugins = extra.plugins ?? [];
+  const plugged = pluginSchema(plugins, base);
+  try {
+    return makeExecutableSchema({
+      typeDefs: mergeTypeDefs([...base, ...(extra.typeDefs ?? []), ...plugged.typeDefs]),
+      resolvers: mergeResolvers([...coreResolvers, ...(extra.resolvers ?? []), ...(plugged.resolvers as Resolvers[])]) as never,
+      inheritResolversFromInterfaces: true,
+    });
+  } catch (err) {
+    throw explainBuildFailure(err, plugins, base);
+  }
 }

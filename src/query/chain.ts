@@ -1,6 +1,7 @@
 // The query engine: the one place where the query chain is composed, and the function the
 // GraphQL layer calls. Each step is a handler `next => (ctx, req) => res` in its own file:
-//   after -> measure -> normalise -> scope -> plan -> prune -> rank -> fan out -> merge
+//   after -> measure -> normalise -> scope -> plan -> [plugins] -> prune -> rank -> fan out
+//   -> [plugins] -> merge
 // The engine holds what outlives a request: concurrency limiters, circuit breakers, hooks.
 
 import { LogfedError, toLogfedError } from '../errors/index.js';
@@ -28,6 +29,15 @@ export interface EngineOptions {
   now?: () => number;
   /** Replaces the identity rank step (affinity batches). */
   rank?: Middleware;
+  /** Extra steps, in order: plugins' layouts and plan hooks, and their results hooks. */
+  steps?: EngineSteps;
+}
+
+export interface EngineSteps {
+  /** Run after plan, before prune: they may change `targets` and add to `settled`. */
+  afterPlan?: Middleware[];
+  /** Run after fan-out, before merge: they may change `outcomes`. */
+  beforeMerge?: Middleware[];
 }
 
 export interface QueryEngine {
@@ -49,7 +59,18 @@ export function createQueryEngine(opts: EngineOptions = {}): QueryEngine {
   const limiters = createLimiters(positive('concurrency', opts.concurrency ?? 64), positive('backendConcurrency', opts.backendConcurrency ?? 32));
   const hooks = new AfterHooks();
   const handler = compose(
-    [after(hooks), measure, normalise(now), scope, plan, prune, opts.rank ?? rank, fanout({ limiters, breakers })],
+    [
+      after(hooks),
+      measure,
+      normalise(now),
+      scope,
+      plan,
+      ...(opts.steps?.afterPlan ?? []),
+      prune,
+      opts.rank ?? rank,
+      fanout({ limiters, breakers }),
+      ...(opts.steps?.beforeMerge ?? []),
+    ],
     merge,
   );
   return {

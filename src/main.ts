@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
 
   runtime = await createRuntime(config);
-  server = await startServer(runtime, buildSchema(), { port: config.server.port, host: config.server.host });
+  server = await startServer(runtime, buildSchema({ plugins: runtime.plugins.plugins }), { port: config.server.port, host: config.server.host });
   process.stdout.write(banner({ url: server.url, source, embedded: runtime.embedded, demoDir: config.demo.enabled ? config.demo.dir : undefined }));
 }
 

@@ -2,6 +2,7 @@
 // overrides for the three services. No file at all means the embedded default (the demo).
 
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ZodError } from 'zod';
 import { LogfedError } from '../errors/index.js';
@@ -47,7 +48,14 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     raw = demoConfig();
     source = 'embedded default';
   }
-  return { config: parseConfig(applyEnvOverrides(raw, env), source), source };
+  const config = parseConfig(applyEnvOverrides(raw, env), source);
+  return { config: path ? withPluginPathsFrom(dirname(path), config) : config, source };
+}
+
+/** A plugin path in a config file is relative to that file, wherever the gateway is started. */
+function withPluginPathsFrom(dir: string, config: Config): Config {
+  const plugins = config.plugins.map((p) => (p.path !== undefined && !isAbsolute(p.path) ? { ...p, path: resolve(dir, p.path) } : p));
+  return { ...config, plugins };
 }
 
 export function parseConfig(raw: unknown, source = 'config'): Config {

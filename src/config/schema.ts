@@ -2,6 +2,7 @@
 // silently ignored), and every message names the field, what was expected and what came.
 
 import { z } from 'zod';
+import { pluginEntrySchema } from '../plugins/load.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a lower-case name ([a-z0-9._-], at most 64 characters)');
 
@@ -85,6 +86,8 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** Domain plugins, loaded at start in this order (see docs/plugins.md). */
+    plugins: z.array(pluginEntrySchema).default([]),
     demo: z
       .object({
         enabled: z.boolean().default(false),

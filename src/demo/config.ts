@@ -1,13 +1,21 @@
 // The embedded default: what runs when no configuration is given. Everything in memory, an
-// in-process bus, and the demo organisation's files in a fresh temporary directory.
+// in-process bus, the demo organisation's files in a fresh temporary directory, and the example
+// plugins for its two domains.
 
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEMO_BACKEND, demoLogstores } from './catalog.js';
+
+/** plugins/ of this repository: found from this file, so the demo starts from any directory. */
+export const EXAMPLE_PLUGINS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'plugins');
 
 export function demoConfig(dir = join(tmpdir(), `logfed-demo-${process.pid}`)): Record<string, unknown> {
   return {
     demo: { enabled: true, dir, linesPerSecond: 20 },
+    plugins: [
+      { path: join(EXAMPLE_PLUGINS_DIR, 'pay-gateway'), options: { app: 'pay-gateway' } },
+    ],
     backends: { [DEMO_BACKEND]: { kind: 'file', root: dir } },
     topology: {
       domains: [

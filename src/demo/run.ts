@@ -1,16 +1,15 @@
-// Runs the embedded demo: lays out an hour of sample logs ending now, registers the gateway
-// mappings they contain, then keeps appending realistic traffic and hands each new event to
-// `onEvent` (the live tail) until stopped.
+// Runs the embedded demo: lays out an hour of sample logs ending now and hands their events to
+// `onPastEvent` (so plugins' trace mappers learn the gateway mappings they hold), then keeps
+// appending realistic traffic and hands each new event to `onEvent` (the live tail) until stopped.
 
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LogEvent } from '../core/event.js';
 import { log } from '../observe/logger.js';
-import type { GatewayMapping } from '../topology/types.js';
 import { demoFilePath } from './catalog.js';
 import { appendLine, rebaseSamples } from './files.js';
-import { extractGatewayMapping } from './gateway-trace.js';
+import { parseDemoFile } from './logback.js';
 import { createRng } from './random.js';
 import { generateRequest } from './scenario.js';
 
@@ -20,7 +19,8 @@ export interface DemoOptions {
   dir: string;
   linesPerSecond: number;
   onEvent(event: LogEvent): void;
-  onMapping(mapping: GatewayMapping): Promise<void>;
+  /** Each event of the sample files, once, at start: they are on disk already, not live. */
+  onPastEvent(event: LogEvent): void;
   now?: () => number;
 }
 
@@ -32,13 +32,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   const now = opts.now ?? Date.now;
   mkdirSync(opts.dir, { recursive: true });
   const texts = rebaseSamples(SAMPLES_DIR, opts.dir, now() - 1_000);
-  for (const [rel, text] of texts) {
-    if (!rel.includes('pay-gateway')) continue;
-    for (const line of text.split('\n')) {
-      const m = extractGatewayMapping(line, 'pay');
-      if (m) await opts.onMapping(m);
-    }
-  }
+  for (const [rel, text] of texts) for (const event of parseDemoFile(rel, text)) opts.onPastEvent(event);
 
   const rng = createRng(now() & 0xffffffff);
   let seq = 500_000;
@@ -54,7 +48,6 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
         }
         opts.onEvent(line.event);
       }
-      if (req.mapping) opts.onMapping(req.mapping).catch((err) => log.warn({ err }, 'demo: could not record gateway mapping'));
     } catch (err) {
       log.warn({ err }, 'demo: generating traffic failed');
     }

@@ -3,7 +3,6 @@
 // fail with multi-line stack traces. Pure: time and randomness come in as arguments.
 
 import type { LogEvent } from '../core/event.js';
-import type { GatewayMapping } from '../topology/types.js';
 import { DEMO_APPS, type DemoApp } from './catalog.js';
 import { formatLogback } from './logback.js';
 import type { Rng } from './random.js';
@@ -18,7 +17,6 @@ export interface DemoLine {
 
 export interface DemoRequest {
   lines: DemoLine[];
-  mapping?: GatewayMapping;
 }
 
 const app = (name: string): DemoApp => DEMO_APPS.find((a) => a.name === name)!;
@@ -60,10 +58,9 @@ export function generateRequest(rng: Rng, t0: number, env: string, seq: number):
   emit(order, 'INFO', 'OrderController', 88, `order ${orderNo} created for user ${userId}, amount ${amount} CNY`, shopTrace);
   emit(order, 'INFO', 'PayClient', 131, `calling pay-gateway for order ${orderNo}`, shopTrace);
 
-  let mapping: GatewayMapping | undefined;
   if (env === 'prod') {
+    // The gateway's route line is how the mapping shop -> pay is learned (plugins/pay-gateway).
     emit(gw, 'INFO', 'RouteFilter', 64, `route /pay/submit upstream-domain=shop upstream-trace=${shopTrace} trace=${payTrace} order=${orderNo}`, payTrace);
-    mapping = { fromDomain: 'shop', fromTraceId: shopTrace, toDomain: 'pay', toTraceId: payTrace, ts: t };
     const channel = rng.pick(CHANNELS);
     if (rng.chance(0.06)) {
       emit(core, 'ERROR', 'PaymentService', 212, `payment ${payNo} for order ${orderNo} failed via ${channel}`, payTrace, stackTrace(rng, channel));
@@ -80,7 +77,7 @@ export function generateRequest(rng: Rng, t0: number, env: string, seq: number):
   if (rng.chance(0.02)) {
     emit(order, 'ERROR', 'OrderRepository', 301, `could not update order ${orderNo}: lock wait timeout`, shopTrace, sqlTrace(rng));
   }
-  return { lines, mapping };
+  return { lines };
 }
 
 function stackTrace(rng: Rng, channel: string): string {

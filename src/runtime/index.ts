@@ -1,17 +1,21 @@
-// The runtime holds every long-lived part of a gateway process: services, topology, adapters,
-// the live-tail hub and the demo. The server reads it through the GraphQL context; shutdown
-// closes it in reverse order of creation.
+// The runtime holds every long-lived part of a gateway process: plugins, services, topology,
+// adapters, the live-tail hub and the demo. The server reads it through the GraphQL context;
+// shutdown closes it in reverse order of creation.
 
 import { createAffinity, createAffinityStore, type Affinity } from '../affinity/hooks.js';
 import type { Config } from '../config/schema.js';
 import { startDemo, type DemoHandle } from '../demo/run.js';
 import { log } from '../observe/logger.js';
-import { TailHub } from '../pubsub/tail-hub.js';
+import { checkPlugins } from '../plugins/conflicts.js';
+import { createPluginHost, type PluginHost } from '../plugins/host.js';
+import { loadPlugins } from '../plugins/load.js';
+import type { TailHub } from '../pubsub/tail-hub.js';
 import { createQueryEngine, type QueryEngine } from '../query/chain.js';
 import { backfillFromResult } from '../topology/backfill.js';
 import { createMemoryTopologyStore } from '../topology/memory-store.js';
 import type { TopologyStore } from '../topology/types.js';
-import { createAdapterRegistry, type AdapterRegistry } from './adapters.js';
+import { loadTypeDefs } from '../server/schema.js';
+import { BUILTIN_ADAPTERS, createAdapterRegistry, type AdapterRegistry } from './adapters.js';
 import { connectServices, type Services } from './services.js';
 
 export type HealthStatus = 'OK' | 'DEGRADED' | 'DOWN';
@@ -33,11 +37,19 @@ export interface Runtime {
   /** Ranking and training of the affinity networks; absent when affinity.enabled is false. */
   affinity?: Affinity;
   tail: TailHub;
+  /** The loaded domain plugins; buildSchema takes their SDL and resolvers from here. */
+  plugins: PluginHost;
   health(): Promise<{ status: HealthStatus; embedded: boolean; services: ServiceHealth[] }>;
   close(): Promise<void>;
 }
 
 export async function createRuntime(config: Config): Promise<Runtime> {
+  // Plugins first: one that does not load or conflicts stops the start before anything is opened.
+  const loaded = await loadPlugins(config.plugins);
+  checkPlugins(
+    loaded.map((l) => l.plugin),
+    { baseTypeDefs: loadTypeDefs(), adapterKinds: Object.keys(BUILTIN_ADAPTERS) },
+  );
   const services = await connectServices(config);
   const closers: Array<() => Promise<void> | void> = [() => services.close()];
   try {
@@ -45,7 +57,8 @@ export async function createRuntime(config: Config): Promise<Runtime> {
     closers.unshift(() => topology.close());
     await seedTopology(topology, config);
 
-    const adapters = createAdapterRegistry(config.backends);
+    const plugins = createPluginHost(loaded, { recordMapping: (m) => topology.addGatewayMapping(m) });
+    const adapters = createAdapterRegistry(config.backends, { ...BUILTIN_ADAPTERS, ...plugins.adapters });
     closers.unshift(() => adapters.close());
 
     const affinity = config.affinity.enabled
@@ -65,13 +78,17 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       },
       concurrency: config.query.globalConcurrency,
       backendConcurrency: config.query.perBackendConcurrency,
+      steps: plugins.steps,
     });
     engine.onAnswered(async (_ctx, _input, result) => {
       await backfillFromResult(topology, result);
     });
     if (affinity) engine.onAnswered(affinity.onAnswered);
+    engine.onAnswered((_ctx, _input, result) => {
+      for (const edge of result.edges) plugins.observe(edge.event);
+    });
 
-    const tail = new TailHub();
+    const tail = plugins.createTailHub();
     closers.unshift(() => tail.close());
 
     let demo: DemoHandle | undefined;
@@ -80,9 +97,10 @@ export async function createRuntime(config: Config): Promise<Runtime> {
         dir: config.demo.dir,
         linesPerSecond: config.demo.linesPerSecond,
         onEvent: (e) => tail.publish(e),
-        onMapping: (m) => topology.addGatewayMapping(m),
+        onPastEvent: (e) => plugins.observe(e),
       });
       closers.unshift(() => demo!.stop());
+      await plugins.mappingsRecorded();
     }
 
     return {
@@ -94,6 +112,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       engine,
       affinity,
       tail,
+      plugins,
       async health() {
         const checks = await services.health();
         const status: HealthStatus = checks.some((c) => c.status === 'DOWN')

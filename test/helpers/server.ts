@@ -24,7 +24,7 @@ export async function startTestGateway(configure: (raw: Record<string, any>) => 
   const dir = mkdtempSync(join(tmpdir(), 'logfed-e2e-'));
   const config: Config = parseConfig(configure({ ...demoConfig(dir), server: { port: 0, host: '127.0.0.1' } }));
   const runtime = await createRuntime(config);
-  const server = await startServer(runtime, buildSchema(), { port: 0, host: '127.0.0.1' });
+  const server = await startServer(runtime, buildSchema({ plugins: runtime.plugins.plugins }), { port: 0, host: '127.0.0.1' });
   const url = server.url;
   return {
     url,

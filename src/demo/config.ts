@@ -14,6 +14,7 @@ export function demoConfig(dir = join(tmpdir(), `logfed-demo-${process.pid}`)): 
   return {
     demo: { enabled: true, dir, linesPerSecond: 20 },
     plugins: [
+      { path: join(EXAMPLE_PLUGINS_DIR, 'orders') },
       { path: join(EXAMPLE_PLUGINS_DIR, 'pay-gateway'), options: { app: 'pay-gateway' } },
     ],
     backends: { [DEMO_BACKEND]: { kind: 'file', root: dir } },

@@ -1,0 +1,105 @@
+// The rule store on MySQL / MariaDB (compute.rules.source: mysql), for gateways and compute
+// instances that share their rules: one row per rule in `<prefix>compute_rules` (migration 003),
+// the body checked on every snapshot, saves serialised per rule by a row lock.
+
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { DEFAULT_TABLE_PREFIX, checkTablePrefix } from '../../store/migrate.js';
+import type { Rule } from '../rules/index.js';
+import { checkStored, isStored, versionAllows } from './common.js';
+import type { RuleSnapshot, RuleStore, StoredRule } from './types.js';
+
+export interface MysqlRuleStoreOptions {
+  /** Prefix of the tables, as given to `migrate`; defaults to `logfed_`. */
+  tablePrefix?: string;
+}
+
+const ms = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : v instanceof Date ? v.getTime() : Number(v));
+
+export function createMysqlRuleStore(pool: Pool, opts: MysqlRuleStoreOptions = {}): RuleStore {
+  const table = `\`${checkTablePrefix(opts.tablePrefix ?? DEFAULT_TABLE_PREFIX)}compute_rules\``;
+  const where = (id: string) => `mysql:${table.replace(/`/g, '')}#${id}`;
+
+  const fromRow = (r: RowDataPacket) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(String(r.body));
+    } catch (err) {
+      return { id: String(r.id), where: where(String(r.id)), issues: [{ path: `${where(String(r.id))}.body`, message: `not JSON: ${(err as Error).message}` }] };
+    }
+    // The online column is what setRuleOnline switches; the body follows it. refreshed_at is
+    // cleared whenever a new version is saved, so it always speaks of the current version.
+    if (typeof body === 'object' && body !== null) body = { ...(body as object), online: Number(r.online) === 1 };
+    return checkStored(body, where(String(r.id)), { updatedAt: ms(r.updated_at), refreshedAt: ms(r.refreshed_at) });
+  };
+
+  async function readOne(conn: Pool | PoolConnection, id: string, lock: boolean): Promise<StoredRule | undefined> {
+    const [rows] = await conn.query<RowDataPacket[]>(`SELECT id, kind, version, online, body, refreshed_at, updated_at FROM ${table} WHERE id = ?${lock ? ' FOR UPDATE' : ''}`, [id]);
+    const row = rows[0];
+    if (!row) return undefined;
+    const one = fromRow(row);
+    return isStored(one) ? one : undefined;
+  }
+
+  async function inTransaction<T>(work: (conn: PoolConnection) => Promise<T>): Promise<T> {
+    const conn = await pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      const out = await work(conn);
+      await conn.commit();
+      return out;
+    } catch (err) {
+      await conn.rollback().catch(() => undefined);
+      throw err;
+    } finally {
+      conn.release();
+    }
+  }
+
+  return {
+    kind: 'mysql',
+    location: `mysql ${table.replace(/`/g, '')}`,
+
+    async snapshot(): Promise<RuleSnapshot> {
+      const [rows] = await pool.query<RowDataPacket[]>(`SELECT id, kind, version, online, body, refreshed_at, updated_at FROM ${table} ORDER BY id`);
+      const out: RuleSnapshot = { rules: [], rejected: [] };
+      for (const row of rows) {
+        const one = fromRow(row);
+        if (isStored(one)) out.rules.push(one);
+        else out.rejected.push(one);
+      }
+      return out;
+    },
+
+    async put(rule: Rule, raw: unknown): Promise<StoredRule> {
+      return inTransaction(async (conn) => {
+        const existing = await readOne(conn, rule.id, true);
+        if (!versionAllows(existing, rule)) return existing!;
+        const body = JSON.stringify({ ...(raw as object), online: rule.online });
+        await conn.query(
+          `INSERT INTO ${table} (id, kind, version, online, body, updated_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))
+           ON DUPLICATE KEY UPDATE kind = VALUES(kind), version = VALUES(version), online = VALUES(online), body = VALUES(body), updated_at = VALUES(updated_at), refreshed_at = NULL`,
+          [rule.id, rule.kind, rule.version, rule.online ? 1 : 0, body],
+        );
+        return (await readOne(conn, rule.id, false))!;
+      });
+    },
+
+    async setOnline(id, online) {
+      return inTransaction(async (conn) => {
+        const existing = await readOne(conn, id, true);
+        if (!existing || existing.online === online) return existing;
+        await conn.query(`UPDATE ${table} SET online = ?, updated_at = UTC_TIMESTAMP(3) WHERE id = ?`, [online ? 1 : 0, id]);
+        return readOne(conn, id, false);
+      });
+    },
+
+    async markRefreshed(rules, at) {
+      if (rules.length === 0) return;
+      // Only the version that was loaded is marked: a newer one saved meanwhile stays unrefreshed.
+      const cond = rules.map(() => '(id = ? AND version = ?)').join(' OR ');
+      await pool.query(`UPDATE ${table} SET refreshed_at = ? WHERE ${cond}`, [new Date(at), ...rules.flatMap((r) => [r.id, r.version])]);
+    },
+
+    async close() {},
+  };
+}

@@ -19,6 +19,6 @@ export function createBus(config: BusConfigInput): Bus {
 export type { BusConfigInput, KafkaBusOptions, MemoryBusOptions } from './config.js';
 export { createKafkaBus } from './kafka.js';
 export { createMemoryBus } from './memory.js';
-export { deadLetter, DEAD_LETTER_HEADERS } from './dead-letter.js';
+export { deadLetter, deadLetters, DEAD_LETTER_HEADERS } from './dead-letter.js';
 export { partitionForKey } from './partitioner.js';
 export type * from './types.js';

@@ -1,0 +1,329 @@
+// One compute task: its topics read in a consumer group of its own, each batch run through the
+// compiled pipeline, events written to the live tail and the output topic, dead letters to the
+// dead-letter topic, then offsets committed. A new rule set is swapped in between batches.
+
+import type { LogEvent } from '../../core/event.js';
+import { isLogfedError } from '../../errors/index.js';
+import { log as rootLog } from '../../observe/logger.js';
+import type { Bus, BusRecord, BusSubscription, PartitionLag } from '../bus/types.js';
+import { compilePipeline, type Pipeline } from '../pipeline.js';
+import { canonical } from '../rule-store/index.js';
+import type { Rule, RuleIssue } from '../rules/index.js';
+import type { CompileDeps } from '../stages/compile.js';
+import type { RuleCounts } from '../stages/counters.js';
+import type { DeadLetter } from '../stages/types.js';
+import { commitAfter } from './commit.js';
+import { deadLetterTopicOf, groupIdOf, type TaskConfig } from './config.js';
+import { publishTaskGauges, taskMetrics } from './metrics.js';
+import { eventMessage, sendDeadLetters } from './output.js';
+import { RateMeter } from './rate.js';
+import type { Selection } from './select.js';
+import { addCounts, rejectedView, ruleView, type ReloadResult, type RuleRejection, type TaskHealth, type TaskRuleView, type TaskState } from './views.js';
+
+const log = rootLog.child({ component: 'compute-task' });
+
+export interface TaskRunnerDeps {
+  bus: Bus;
+  /** Mask secret and dimension loader for the pipeline. */
+  compile: CompileDeps;
+  /** Receives each batch's processed events when the task feeds the tail. */
+  tail?: (events: LogEvent[]) => void;
+  clock?: () => number;
+  /** How often consumer lag is read for /metrics. */
+  lagIntervalMs?: number;
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const noop = () => undefined;
+
+export class TaskRunner {
+  state: TaskState = 'STOPPED';
+  lastError?: string;
+  startedAt?: number;
+  lastReload?: ReloadResult;
+
+  private pipeline?: Pipeline;
+  /** The rules the pipeline was compiled from (offline ones included), in the task's order. */
+  private selected: Rule[] = [];
+  private fingerprint = '';
+  private stored: Selection['stored'] = new Map();
+  private readonly refreshed = new Map<string, number>();
+  private readonly rejected = new Map<string, RuleRejection>();
+  /** Counts of pipelines swapped out, so a rule's counts run on across reloads. */
+  private readonly carried = new Map<string, RuleCounts>();
+  private sub?: BusSubscription;
+  /** Batches, advances and swaps run one at a time, in arrival order. */
+  private queue: Promise<void> = Promise.resolve();
+  /** start, stop and load run one at a time. */
+  private control: Promise<unknown> = Promise.resolve();
+  private timers: NodeJS.Timeout[] = [];
+  private advancing = false;
+  private readonly totals = { records: 0, events: 0, deadLetters: 0 };
+  private readonly recordRate: RateMeter;
+  private readonly eventRate: RateMeter;
+  private lag: PartitionLag[] = [];
+  private readonly clock: () => number;
+  private readonly unpublish: () => void;
+
+  constructor(
+    readonly config: TaskConfig,
+    private readonly deps: TaskRunnerDeps,
+  ) {
+    this.clock = deps.clock ?? Date.now;
+    this.recordRate = new RateMeter(10, this.clock);
+    this.eventRate = new RateMeter(10, this.clock);
+    this.unpublish = publishTaskGauges({
+      id: config.id,
+      running: () => this.state === 'RUNNING',
+      eventsPerSecond: () => this.eventRate.rate(),
+      lastLag: () => this.lag,
+    });
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  get groupId(): string {
+    return groupIdOf(this.config);
+  }
+
+  get deadLetterTopic(): string {
+    return deadLetterTopicOf(this.config);
+  }
+
+  /**
+   * Compiles a selection of rules and, when it differs from what runs, swaps it in between two
+   * batches. A set that does not compile is refused with its issues and the running one stays.
+   */
+  load(selection: Selection): Promise<ReloadResult> {
+    return this.controlled(() => this.swapIn(selection));
+  }
+
+  start(): Promise<void> {
+    return this.controlled(async () => {
+      if (this.state === 'RUNNING') return;
+      if (!this.pipeline) {
+        const why = this.lastReload?.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+        this.state = 'FAILED';
+        this.lastError = `task ${this.id} has no rules that load${why ? `: ${why}` : ''}`;
+        throw new Error(this.lastError);
+      }
+      this.state = 'STARTING';
+      try {
+        const own = [this.deadLetterTopic, ...(this.config.outputTopic ? [this.config.outputTopic] : [])];
+        await this.deps.bus.ensureTopics(own.map((topic) => ({ topic })));
+        this.sub = await this.deps.bus.subscribe({
+          groupId: this.groupId,
+          topics: this.config.topics,
+          fromBeginning: this.config.startFrom === 'earliest',
+          autoCommit: false,
+          eachBatch: (records, ctx) => this.exclusive(() => this.handle(records, (offsets) => ctx.commit(offsets))),
+        });
+      } catch (err) {
+        this.state = 'FAILED';
+        this.lastError = message(err);
+        throw err;
+      }
+      this.state = 'RUNNING';
+      this.lastError = undefined;
+      this.startedAt = this.clock();
+      this.timers = [
+        setInterval(() => this.advance(), this.config.advanceMs),
+        setInterval(() => void this.readLag(), this.deps.lagIntervalMs ?? 5_000),
+      ];
+      for (const t of this.timers) t.unref();
+      log.info({ task: this.id, group: this.groupId, topics: this.config.topics }, 'task started');
+    });
+  }
+
+  /** Leaves the group after the batch in hand, then releases and writes what the pipeline still holds. */
+  stop(): Promise<void> {
+    return this.controlled(async () => {
+      if (!this.sub) {
+        this.state = 'STOPPED';
+        return;
+      }
+      this.state = 'STOPPING';
+      for (const t of this.timers) clearInterval(t);
+      this.timers = [];
+      const sub = this.sub;
+      this.sub = undefined;
+      await sub.stop().catch((err) => log.warn({ err, task: this.id }, 'leaving the consumer group failed'));
+      await this.exclusive(async () => {
+        const out = this.pipeline?.flush(this.clock());
+        if (out) await this.write(out.events, out.deadLetters).catch((err) => log.warn({ err, task: this.id }, 'writing the events held at stop failed'));
+      });
+      this.lag = [];
+      this.state = 'STOPPED';
+      log.info({ task: this.id }, 'task stopped');
+    });
+  }
+
+  /** Stops the task and its pipeline for good (shutdown). */
+  async close(): Promise<void> {
+    await this.stop();
+    this.pipeline?.close();
+    this.pipeline = undefined;
+    this.unpublish();
+  }
+
+  /** The rules the task runs now, by id: what stays in place when a newer stored version is rejected. */
+  runningRules(): ReadonlyMap<string, Rule> {
+    return new Map(this.selected.map((r) => [r.id, r]));
+  }
+
+  rules(): TaskRuleView[] {
+    const current = this.pipeline?.stats().rules ?? {};
+    const views = this.selected.map((rule) =>
+      ruleView(rule, addCounts(this.carried.get(rule.id), current[rule.id]), {
+        stored: this.stored.get(rule.id),
+        refreshedAt: this.refreshed.get(rule.id),
+        rejected: this.rejected.get(rule.id),
+      }),
+    );
+    const shown = new Set(views.map((v) => v.id));
+    for (const [id, r] of this.rejected) if (!shown.has(id)) views.push(rejectedView(id, { ...r, id }, r.at));
+    return views;
+  }
+
+  async health(): Promise<TaskHealth> {
+    let lagError: string | undefined;
+    if (this.sub) {
+      try {
+        this.lag = await this.sub.lag();
+      } catch (err) {
+        lagError = message(err);
+      }
+    }
+    return {
+      state: this.state,
+      assignment: this.sub?.assignment() ?? [],
+      lag: this.lag,
+      totalLag: this.lag.reduce((n, p) => n + p.lag, 0),
+      ...(lagError ? { lagError } : {}),
+      ...this.totals,
+      recordsPerSecond: this.recordRate.rate(),
+      eventsPerSecond: this.eventRate.rate(),
+      pending: this.pipeline?.stats().pending ?? 0,
+    };
+  }
+
+  private async swapIn(selection: Selection): Promise<ReloadResult> {
+    const at = this.clock();
+    const issues: RuleIssue[] = [];
+    // The store holds one entry per rule, so a rule is rejected exactly while its entry does not validate.
+    for (const id of this.rejected.keys()) if (!selection.rejected.has(id)) this.rejected.delete(id);
+    for (const [id, r] of selection.rejected) {
+      issues.push(...r.issues);
+      const seen = this.rejected.get(id);
+      this.rejected.set(id, { version: r.version, where: r.where, issues: r.issues, at: seen && seen.version === r.version ? seen.at : at });
+    }
+    for (const id of selection.missing) issues.push({ path: `tasks[id=${this.id}].rules`, message: `rule ${JSON.stringify(id)} is not in the rule store` });
+    const print = canonical(selection.rules);
+    const changed = print !== this.fingerprint;
+    let applied = false;
+    if (changed) {
+      let next: Pipeline | undefined;
+      try {
+        next = compilePipeline(selection.rules, { ...this.deps.compile, name: this.id, decode: { maxBytes: this.config.maxRecordBytes } });
+        await next.start();
+      } catch (err) {
+        next?.close();
+        const refused = isLogfedError(err) && Array.isArray(err.details?.issues) ? (err.details.issues as RuleIssue[]) : [{ path: `tasks[id=${this.id}]`, message: message(err) }];
+        issues.push(...refused);
+        return this.reloaded({ at, applied: false, changed, issues }, 'rejected');
+      }
+      await this.exclusive(() => this.replace(next));
+      this.selected = selection.rules;
+      this.fingerprint = print;
+      applied = true;
+    }
+    this.stored = selection.stored;
+    for (const id of selection.stored.keys()) this.refreshed.set(id, at);
+    return this.reloaded({ at, applied, changed, issues }, applied ? 'applied' : issues.length ? 'rejected' : 'unchanged');
+  }
+
+  private reloaded(result: ReloadResult, outcome: 'applied' | 'unchanged' | 'rejected'): ReloadResult {
+    this.lastReload = result;
+    taskMetrics.reloads.inc({ task: this.id, outcome });
+    if (outcome !== 'unchanged') log.info({ task: this.id, applied: result.applied, issues: result.issues }, 'rules reloaded');
+    return result;
+  }
+
+  /** Puts the new pipeline in place; what the old one still held is released and written. */
+  private async replace(next: Pipeline): Promise<void> {
+    const old = this.pipeline;
+    this.pipeline = next;
+    if (!old) return;
+    const out = old.flush(this.clock());
+    for (const [id, c] of Object.entries(old.stats().rules)) this.carried.set(id, addCounts(this.carried.get(id), c)!);
+    old.close();
+    await this.write(out.events, out.deadLetters).catch((err) => log.warn({ err, task: this.id }, 'writing the events held at a rule swap failed'));
+  }
+
+  private async handle(records: BusRecord[], commit: (offsets: ReturnType<typeof commitAfter>) => Promise<void>): Promise<void> {
+    const pipeline = this.pipeline!;
+    const started = performance.now();
+    const now = this.clock();
+    const events: LogEvent[] = [];
+    const dead: DeadLetter[] = [];
+    for (const record of records) {
+      const out = pipeline.process(record, now);
+      for (const e of out.events) events.push(e);
+      for (const d of out.deadLetters) dead.push(d);
+    }
+    await this.write(events, dead);
+    await commit(commitAfter(records));
+    this.totals.records += records.length;
+    this.recordRate.mark(records.length);
+    taskMetrics.records.inc({ task: this.id }, records.length);
+    taskMetrics.batchSeconds.observe({ task: this.id }, (performance.now() - started) / 1000);
+  }
+
+  /** Tail first (it never waits), then the output and dead-letter topics; a failed write fails the batch. */
+  private async write(events: LogEvent[], dead: DeadLetter[]): Promise<void> {
+    if (events.length > 0 && this.config.tail) this.deps.tail?.(events);
+    const writes: Promise<void>[] = [];
+    if (events.length > 0 && this.config.outputTopic) writes.push(this.deps.bus.produce(this.config.outputTopic, events.map((e) => eventMessage(e))));
+    if (dead.length > 0) writes.push(sendDeadLetters(this.deps.bus, this.deadLetterTopic, dead));
+    await Promise.all(writes);
+    this.totals.events += events.length;
+    this.totals.deadLetters += dead.length;
+    this.eventRate.mark(events.length);
+    if (events.length) taskMetrics.events.inc({ task: this.id }, events.length);
+    if (dead.length) taskMetrics.deadLetters.inc({ task: this.id }, dead.length);
+  }
+
+  /** Releases multi-line events that waited past their maxAgeMs. */
+  private advance(): void {
+    if (this.advancing || !this.pipeline) return;
+    this.advancing = true;
+    void this.exclusive(async () => {
+      const out = this.pipeline!.advance(this.clock());
+      if (out.events.length || out.deadLetters.length) await this.write(out.events, out.deadLetters);
+    })
+      .catch((err) => log.warn({ err, task: this.id }, 'writing released multi-line events failed'))
+      .finally(() => (this.advancing = false));
+  }
+
+  private async readLag(): Promise<void> {
+    try {
+      if (this.sub) this.lag = await this.sub.lag();
+    } catch (err) {
+      log.debug({ err, task: this.id }, 'reading consumer lag failed');
+    }
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.then(noop, noop);
+    return run;
+  }
+
+  private controlled<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.control.then(fn, fn);
+    this.control = run.catch(noop);
+    return run;
+  }
+}

@@ -2,6 +2,7 @@
 // silently ignored), and every message names the field, what was expected and what came.
 
 import { z } from 'zod';
+import { patternsConfigSchema } from '../patterns/config.js';
 import { pluginEntrySchema } from '../plugins/load.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a lower-case name ([a-z0-9._-], at most 64 characters)');
@@ -86,6 +87,8 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** Live pattern mining and the exception scanner (src/patterns/config.ts). */
+    patterns: patternsConfigSchema.default({}),
     /** Domain plugins, loaded at start in this order (see docs/plugins.md). */
     plugins: z.array(pluginEntrySchema).default([]),
     demo: z

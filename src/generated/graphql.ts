@@ -4,6 +4,10 @@ import type { LogEvent as LogEventModel } from '../core/event.js';
 import type { TailItem as TailItemModel } from '../pubsub/tail-hub.js';
 import type { Edge as EdgeModel } from '../query/request.js';
 import type { Logstore as LogstoreModel, Domain as DomainModel, App as AppModel, GatewayMapping as GatewayMappingModel } from '../topology/types.js';
+import type { LogConnectionModel as LogConnectionModelModel } from '../query/resolvers.js';
+import type { PatternRecord as PatternRecordModel } from '../patterns/store.js';
+import type { PatternUpdate as PatternUpdateModel } from '../patterns/stage.js';
+import type { ExceptionFinding as ExceptionFindingModel } from '../scanner/types.js';
 import type { GraphQLContext } from '../server/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -51,6 +55,33 @@ export type DomainInput = {
   name: Scalars['String']['input'];
 };
 
+/** What the exception scanner found in one app's window (every `patterns.scanner.intervalMinutes`). */
+export type ExceptionFinding = {
+  __typename?: 'ExceptionFinding';
+  app: Scalars['String']['output'];
+  /** Mean count per window over the windows before. */
+  baseline: Scalars['Float']['output'];
+  count: Scalars['Int']['output'];
+  domain: Scalars['String']['output'];
+  /** `f…`: exception type and top frames of a stack trace; `p…`: the pattern of an error line without one. */
+  fingerprint: Scalars['String']['output'];
+  kind: FindingKind;
+  /** The alert text, as the alert pipeline receives it. */
+  message: Scalars['String']['output'];
+  /** The first lines of one occurrence. */
+  sample: Scalars['String']['output'];
+  /** The root cause's exception type, or the error line. */
+  type: Scalars['String']['output'];
+  windowEnd: Scalars['DateTime']['output'];
+  windowStart: Scalars['DateTime']['output'];
+};
+
+export type FindingKind =
+  /** An exception the app never showed before. */
+  | 'NEW'
+  /** An exception at `surgeFactor` times its mean over the previous windows, and at least `minCount`. */
+  | 'SURGE';
+
 export type GatewayMapping = {
   __typename?: 'GatewayMapping';
   fromDomain: Scalars['String']['output'];
@@ -79,6 +110,13 @@ export type HealthStatus =
   | 'DEGRADED'
   | 'DOWN'
   | 'OK';
+
+export type HistogramBucket = {
+  __typename?: 'HistogramBucket';
+  count: Scalars['Float']['output'];
+  /** Bucket start. */
+  ts: Scalars['DateTime']['output'];
+};
 
 export type Layout =
   /** One logstore per env and app. */
@@ -123,8 +161,15 @@ export type LogConnection = {
    */
   hasMoreBatches: Scalars['Boolean']['output'];
   pageInfo: PageInfo;
+  /** The kinds of lines on this page, most frequent first: its messages clustered by a fresh miner. */
+  patterns: Array<PagePattern>;
   /** One entry per logstore the query considered; those left for a later batch are SKIPPED with the reason `waits for ...`. */
   sources: Array<Source>;
+};
+
+
+export type LogConnectionPatternsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type LogEdge = {
@@ -206,6 +251,12 @@ export type Mutation = {
   __typename?: 'Mutation';
   addApp: App;
   addGatewayMapping: GatewayMapping;
+  /**
+   * Writes what is known about a pattern (at least one of label, cause, advice), replacing any
+   * earlier annotation; the author is the caller. Annotations follow a pattern into the one it
+   * generalises into.
+   */
+  annotatePattern: Pattern;
   /** Deletes the domain with its logstores, apps and gateway mappings. */
   deleteDomain: Scalars['Boolean']['output'];
   deleteGatewayMapping: Scalars['Boolean']['output'];
@@ -224,6 +275,14 @@ export type MutationAddAppArgs = {
 
 export type MutationAddGatewayMappingArgs = {
   input: GatewayMappingInput;
+};
+
+
+export type MutationAnnotatePatternArgs = {
+  advice?: InputMaybe<Scalars['String']['input']>;
+  cause?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+  label?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -279,10 +338,128 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** A pattern of one page of search results, clustered on demand; nothing is stored. */
+export type PagePattern = {
+  __typename?: 'PagePattern';
+  /** `domain/app` of the lines it covers. */
+  apps: Array<Scalars['String']['output']>;
+  /** Lines of the page it covers. */
+  count: Scalars['Int']['output'];
+  /** The miner's id of the template; for a live pattern of one of `apps` with the same template, its `patternId`. */
+  id: Scalars['String']['output'];
+  sample: Scalars['String']['output'];
+  template: Scalars['String']['output'];
+  topPatternId: Scalars['String']['output'];
+};
+
+/**
+ * A kind of log line of one app: the template the live miner learned from its messages (variables
+ * masked as `<*>`), how often and when it was seen, a few raw samples, and what engineers wrote
+ * about it. Similar templates share a `topPatternId`.
+ */
+export type Pattern = {
+  __typename?: 'Pattern';
+  annotation?: Maybe<PatternAnnotation>;
+  app: Scalars['String']['output'];
+  /** Events counted (a whole number; Float because a count can pass 2^31). */
+  count: Scalars['Float']['output'];
+  domain: Scalars['String']['output'];
+  firstSeen: Scalars['DateTime']['output'];
+  /**
+   * Events per bucket from `from` (default: 24 hours before `to`, or first seen if later) to `to`
+   * (default: now), empty buckets included; at most 2000 buckets. History is kept for
+   * `patterns.historyDays` (7 by default).
+   */
+  histogram: Array<HistogramBucket>;
+  /** `domain/app/patternId`; what `pattern(id)` and `annotatePattern(id)` take. */
+  id: Scalars['ID']['output'];
+  lastSeen: Scalars['DateTime']['output'];
+  /** The miner's id of the template: the `fields.pattern` of the events it covers. */
+  patternId: Scalars['String']['output'];
+  /** A few distinct raw messages, oldest first. */
+  samples: Array<Scalars['String']['output']>;
+  template: Scalars['String']['output'];
+  /** The family of similar templates it belongs to: the `fields.topPattern` of its events. */
+  topPatternId: Scalars['String']['output'];
+};
+
+
+/**
+ * A kind of log line of one app: the template the live miner learned from its messages (variables
+ * masked as `<*>`), how often and when it was seen, a few raw samples, and what engineers wrote
+ * about it. Similar templates share a `topPatternId`.
+ */
+export type PatternHistogramArgs = {
+  bucketMinutes?: InputMaybe<Scalars['Int']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** What an engineer wrote about a pattern: the knowledge base that grows from annotations. */
+export type PatternAnnotation = {
+  __typename?: 'PatternAnnotation';
+  advice?: Maybe<Scalars['String']['output']>;
+  at: Scalars['DateTime']['output'];
+  /** Who wrote it (header `x-logfed-user`, or `user` in the WebSocket connection params). */
+  author: Scalars['String']['output'];
+  cause?: Maybe<Scalars['String']['output']>;
+  label?: Maybe<Scalars['String']['output']>;
+};
+
+export type PatternChange =
+  /** More events of a pattern. */
+  | 'COUNT'
+  /** An id this gateway had not seen: a new pattern, or a template that generalised (see `merged`). */
+  | 'NEW';
+
+export type PatternFilter = {
+  apps?: InputMaybe<Array<Scalars['String']['input']>>;
+  domains?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Only annotated (true) or unannotated (false) patterns. Not for the subscription. */
+  labelled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only patterns seen at or after this time. Not for the subscription. */
+  seenSince?: InputMaybe<Scalars['DateTime']['input']>;
+  /** A substring of the template (case-sensitive). */
+  text?: InputMaybe<Scalars['String']['input']>;
+  topPatternId?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type PatternOrder =
+  /** Most events first. */
+  | 'COUNT'
+  /** Most recently first seen first. */
+  | 'NEW'
+  /** Most recently seen first. */
+  | 'RECENT';
+
+/** A change to one pattern since its previous update. */
+export type PatternUpdate = {
+  __typename?: 'PatternUpdate';
+  app: Scalars['String']['output'];
+  /** Events counted so far. */
+  count: Scalars['Float']['output'];
+  /** Events since the previous update of this pattern. */
+  delta: Scalars['Float']['output'];
+  domain: Scalars['String']['output'];
+  firstSeen: Scalars['DateTime']['output'];
+  /** `domain/app/patternId`, as `Pattern.id`. */
+  id: Scalars['ID']['output'];
+  kind: PatternChange;
+  lastSeen: Scalars['DateTime']['output'];
+  /** Pattern ids folded into this one since its previous update; they name this pattern from now on. */
+  merged: Array<Scalars['String']['output']>;
+  patternId: Scalars['String']['output'];
+  sample: Scalars['String']['output'];
+  template: Scalars['String']['output'];
+  topPatternId: Scalars['String']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   domain?: Maybe<Domain>;
   domains: Array<Domain>;
+  /** Scanner findings, newest first, of windows that ended at or after `since`; `first` is at most 1000. */
+  exceptionFindings: Array<ExceptionFinding>;
   /** Gateway mappings that touch this trace id on either side. */
   gatewayMappings: Array<GatewayMapping>;
   /** Whether the gateway is ready, and the state of each service it was configured with. */
@@ -301,6 +478,10 @@ export type Query = {
    * now). Null when no line names the order and every source answered.
    */
   orderTrail?: Maybe<OrderTrail>;
+  /** One pattern; an id whose template has since generalised answers with the pattern it became. */
+  pattern?: Maybe<Pattern>;
+  /** Stored patterns, filtered and ordered; `first` is at most 1000. */
+  patterns: Array<Pattern>;
   /**
    * Follows a request across domains: gateway mappings are followed in both directions, each
    * domain is searched for its own trace id.
@@ -311,6 +492,14 @@ export type Query = {
 
 export type QueryDomainArgs = {
   name: Scalars['String']['input'];
+};
+
+
+export type QueryExceptionFindingsArgs = {
+  app?: InputMaybe<Scalars['String']['input']>;
+  domain?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  since?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -337,6 +526,18 @@ export type QueryOrderTrailArgs = {
   from?: InputMaybe<Scalars['DateTime']['input']>;
   orderId: Scalars['String']['input'];
   to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type QueryPatternArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryPatternsArgs = {
+  filter?: InputMaybe<PatternFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<PatternOrder>;
 };
 
 
@@ -392,6 +593,12 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** Emits the current time every `seconds` (1..60), `count` times: a probe for the WebSocket path. */
   heartbeat: Scalars['DateTime']['output'];
+  /**
+   * New patterns and count changes as the live miner sees them, in batches: at most one update per
+   * pattern per batch, one batch per flush (a second by default). Filter by domains, apps,
+   * topPatternId and text.
+   */
+  patterns: Array<PatternUpdate>;
   /** Streams processed events as they arrive. */
   tail: TailEvent;
 };
@@ -400,6 +607,11 @@ export type Subscription = {
 export type SubscriptionHeartbeatArgs = {
   count?: InputMaybe<Scalars['Int']['input']>;
   seconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type SubscriptionPatternsArgs = {
+  filter?: InputMaybe<PatternFilter>;
 };
 
 
@@ -532,15 +744,20 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Domain: ResolverTypeWrapper<DomainModel>;
   DomainInput: DomainInput;
+  ExceptionFinding: ResolverTypeWrapper<ExceptionFindingModel>;
+  FindingKind: FindingKind;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GatewayMapping: ResolverTypeWrapper<GatewayMappingModel>;
   GatewayMappingInput: GatewayMappingInput;
   Health: ResolverTypeWrapper<Health>;
   HealthStatus: HealthStatus;
+  HistogramBucket: ResolverTypeWrapper<HistogramBucket>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Layout: Layout;
   Log: ResolverTypeWrapper<LogEventModel>;
-  LogConnection: ResolverTypeWrapper<Omit<LogConnection, 'edges'> & { edges: Array<ResolversTypes['LogEdge']> }>;
+  LogConnection: ResolverTypeWrapper<LogConnectionModelModel>;
   LogEdge: ResolverTypeWrapper<EdgeModel>;
   LogEvent: ResolverTypeWrapper<LogEventModel>;
   LogQuery: LogQuery;
@@ -550,6 +767,13 @@ export type ResolversTypes = {
   Order: Order;
   OrderTrail: ResolverTypeWrapper<Omit<OrderTrail, 'hops' | 'lines'> & { hops: Array<ResolversTypes['TraceHop']>, lines: Array<ResolversTypes['LogEvent']> }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PagePattern: ResolverTypeWrapper<PagePattern>;
+  Pattern: ResolverTypeWrapper<PatternRecordModel>;
+  PatternAnnotation: ResolverTypeWrapper<PatternAnnotation>;
+  PatternChange: PatternChange;
+  PatternFilter: PatternFilter;
+  PatternOrder: PatternOrder;
+  PatternUpdate: ResolverTypeWrapper<PatternUpdateModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SearchStrategy: SearchStrategy;
   ServiceHealth: ResolverTypeWrapper<ServiceHealth>;
@@ -571,13 +795,17 @@ export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
   Domain: DomainModel;
   DomainInput: DomainInput;
+  ExceptionFinding: ExceptionFindingModel;
+  Float: Scalars['Float']['output'];
   GatewayMapping: GatewayMappingModel;
   GatewayMappingInput: GatewayMappingInput;
   Health: Health;
+  HistogramBucket: HistogramBucket;
+  ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
   Log: LogEventModel;
-  LogConnection: Omit<LogConnection, 'edges'> & { edges: Array<ResolversParentTypes['LogEdge']> };
+  LogConnection: LogConnectionModelModel;
   LogEdge: EdgeModel;
   LogEvent: LogEventModel;
   LogQuery: LogQuery;
@@ -586,6 +814,11 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   OrderTrail: Omit<OrderTrail, 'hops' | 'lines'> & { hops: Array<ResolversParentTypes['TraceHop']>, lines: Array<ResolversParentTypes['LogEvent']> };
   PageInfo: PageInfo;
+  PagePattern: PagePattern;
+  Pattern: PatternRecordModel;
+  PatternAnnotation: PatternAnnotation;
+  PatternFilter: PatternFilter;
+  PatternUpdate: PatternUpdateModel;
   Query: Record<PropertyKey, never>;
   ServiceHealth: ServiceHealth;
   Source: Source;
@@ -614,6 +847,20 @@ export type DomainResolvers<ContextType = GraphQLContext, ParentType extends Res
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ExceptionFindingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ExceptionFinding'] = ResolversParentTypes['ExceptionFinding']> = {
+  app?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  baseline?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  domain?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fingerprint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['FindingKind'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sample?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  windowEnd?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  windowStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type GatewayMappingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GatewayMapping'] = ResolversParentTypes['GatewayMapping']> = {
   fromDomain?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   fromTraceId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -626,6 +873,11 @@ export type HealthResolvers<ContextType = GraphQLContext, ParentType extends Res
   embedded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   services?: Resolver<Array<ResolversTypes['ServiceHealth']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['HealthStatus'], ParentType, ContextType>;
+};
+
+export type HistogramBucketResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HistogramBucket'] = ResolversParentTypes['HistogramBucket']> = {
+  count?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  ts?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
@@ -642,6 +894,7 @@ export type LogConnectionResolvers<ContextType = GraphQLContext, ParentType exte
   edges?: Resolver<Array<ResolversTypes['LogEdge']>, ParentType, ContextType>;
   hasMoreBatches?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  patterns?: Resolver<Array<ResolversTypes['PagePattern']>, ParentType, ContextType, RequireFields<LogConnectionPatternsArgs, 'first'>>;
   sources?: Resolver<Array<ResolversTypes['Source']>, ParentType, ContextType>;
 };
 
@@ -682,6 +935,7 @@ export type LogstoreResolvers<ContextType = GraphQLContext, ParentType extends R
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addApp?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationAddAppArgs, 'input'>>;
   addGatewayMapping?: Resolver<ResolversTypes['GatewayMapping'], ParentType, ContextType, RequireFields<MutationAddGatewayMappingArgs, 'input'>>;
+  annotatePattern?: Resolver<ResolversTypes['Pattern'], ParentType, ContextType, RequireFields<MutationAnnotatePatternArgs, 'id'>>;
   deleteDomain?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteDomainArgs, 'name'>>;
   deleteGatewayMapping?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteGatewayMappingArgs, 'input'>>;
   deleteLogstore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteLogstoreArgs, 'id'>>;
@@ -704,14 +958,65 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type PagePatternResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PagePattern'] = ResolversParentTypes['PagePattern']> = {
+  apps?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sample?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  template?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  topPatternId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PatternResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Pattern'] = ResolversParentTypes['Pattern']> = {
+  annotation?: Resolver<Maybe<ResolversTypes['PatternAnnotation']>, ParentType, ContextType>;
+  app?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  domain?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  firstSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  histogram?: Resolver<Array<ResolversTypes['HistogramBucket']>, ParentType, ContextType, RequireFields<PatternHistogramArgs, 'bucketMinutes'>>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  patternId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  samples?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  template?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  topPatternId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PatternAnnotationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PatternAnnotation'] = ResolversParentTypes['PatternAnnotation']> = {
+  advice?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  author?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  cause?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  label?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type PatternUpdateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PatternUpdate'] = ResolversParentTypes['PatternUpdate']> = {
+  app?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  delta?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  domain?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  firstSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['PatternChange'], ParentType, ContextType>;
+  lastSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  merged?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  patternId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sample?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  template?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  topPatternId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   domain?: Resolver<Maybe<ResolversTypes['Domain']>, ParentType, ContextType, RequireFields<QueryDomainArgs, 'name'>>;
   domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
+  exceptionFindings?: Resolver<Array<ResolversTypes['ExceptionFinding']>, ParentType, ContextType, RequireFields<QueryExceptionFindingsArgs, 'first'>>;
   gatewayMappings?: Resolver<Array<ResolversTypes['GatewayMapping']>, ParentType, ContextType, RequireFields<QueryGatewayMappingsArgs, 'traceId'>>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
   logs?: Resolver<ResolversTypes['LogConnection'], ParentType, ContextType, RequireFields<QueryLogsArgs, 'first' | 'query' | 'strategy'>>;
   logstores?: Resolver<Array<ResolversTypes['Logstore']>, ParentType, ContextType, Partial<QueryLogstoresArgs>>;
   orderTrail?: Resolver<Maybe<ResolversTypes['OrderTrail']>, ParentType, ContextType, RequireFields<QueryOrderTrailArgs, 'orderId'>>;
+  pattern?: Resolver<Maybe<ResolversTypes['Pattern']>, ParentType, ContextType, RequireFields<QueryPatternArgs, 'id'>>;
+  patterns?: Resolver<Array<ResolversTypes['Pattern']>, ParentType, ContextType, RequireFields<QueryPatternsArgs, 'first' | 'orderBy'>>;
   trace?: Resolver<ResolversTypes['Trace'], ParentType, ContextType, RequireFields<QueryTraceArgs, 'traceId'>>;
 };
 
@@ -734,6 +1039,7 @@ export type SourceResolvers<ContextType = GraphQLContext, ParentType extends Res
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   heartbeat?: SubscriptionResolver<ResolversTypes['DateTime'], "heartbeat", ParentType, ContextType, RequireFields<SubscriptionHeartbeatArgs, 'count' | 'seconds'>>;
+  patterns?: SubscriptionResolver<Array<ResolversTypes['PatternUpdate']>, "patterns", ParentType, ContextType, Partial<SubscriptionPatternsArgs>>;
   tail?: SubscriptionResolver<ResolversTypes['TailEvent'], "tail", ParentType, ContextType, RequireFields<SubscriptionTailArgs, 'filter'>>;
 };
 
@@ -770,8 +1076,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   App?: AppResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Domain?: DomainResolvers<ContextType>;
+  ExceptionFinding?: ExceptionFindingResolvers<ContextType>;
   GatewayMapping?: GatewayMappingResolvers<ContextType>;
   Health?: HealthResolvers<ContextType>;
+  HistogramBucket?: HistogramBucketResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Log?: LogResolvers<ContextType>;
   LogConnection?: LogConnectionResolvers<ContextType>;
@@ -781,6 +1089,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Mutation?: MutationResolvers<ContextType>;
   OrderTrail?: OrderTrailResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PagePattern?: PagePatternResolvers<ContextType>;
+  Pattern?: PatternResolvers<ContextType>;
+  PatternAnnotation?: PatternAnnotationResolvers<ContextType>;
+  PatternUpdate?: PatternUpdateResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ServiceHealth?: ServiceHealthResolvers<ContextType>;
   Source?: SourceResolvers<ContextType>;

@@ -3,10 +3,13 @@
 // DataLoaders, the caller's signal and identity: `x-logfed-user` on either transport), and the
 // engine's result becomes a Relay connection that also says which batch the page covered.
 
-import type { LogQuery, Resolvers, SearchStrategy } from '../generated/graphql.js';
+import type { LogConnection, LogQuery, Resolvers, SearchStrategy } from '../generated/graphql.js';
 import type { GraphQLContext } from '../server/context.js';
-import type { QueryContext, SearchInput } from './request.js';
+import type { Edge, QueryContext, SearchInput } from './request.js';
 import { topologyReader } from './topology-reader.js';
+
+/** What `logs` resolves to; `patterns` is computed from the edges only when a client selects it. */
+export type LogConnectionModel = Omit<LogConnection, 'edges' | 'patterns'> & { edges: Edge[] };
 
 export function toQueryContext(ctx: GraphQLContext): QueryContext {
   return {

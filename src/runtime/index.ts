@@ -6,6 +6,7 @@ import { createAffinity, createAffinityStore, type Affinity } from '../affinity/
 import type { Config } from '../config/schema.js';
 import { startDemo, type DemoHandle } from '../demo/run.js';
 import { log } from '../observe/logger.js';
+import { startPatternService, type PatternService } from '../patterns/service.js';
 import { checkPlugins } from '../plugins/conflicts.js';
 import { createPluginHost, type PluginHost } from '../plugins/host.js';
 import { loadPlugins } from '../plugins/load.js';
@@ -37,6 +38,8 @@ export interface Runtime {
   /** Ranking and training of the affinity networks; absent when affinity.enabled is false. */
   affinity?: Affinity;
   tail: TailHub;
+  /** Live pattern mining and exception scanning; absent when patterns.enabled is false. */
+  patterns?: PatternService;
   /** The loaded domain plugins; buildSchema takes their SDL and resolvers from here. */
   plugins: PluginHost;
   health(): Promise<{ status: HealthStatus; embedded: boolean; services: ServiceHealth[] }>;
@@ -91,6 +94,12 @@ export async function createRuntime(config: Config): Promise<Runtime> {
     const tail = plugins.createTailHub();
     closers.unshift(() => tail.close());
 
+    // Before anything publishes: every processed event is mined (src/patterns/mine-tail.ts).
+    const patterns = config.patterns.enabled
+      ? await startPatternService({ config: config.patterns, mysql: services.mysql, redis: services.redis, tail })
+      : undefined;
+    if (patterns) closers.unshift(() => patterns.close());
+
     let demo: DemoHandle | undefined;
     if (config.demo.enabled && config.demo.dir) {
       demo = await startDemo({
@@ -112,6 +121,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       engine,
       affinity,
       tail,
+      patterns,
       plugins,
       async health() {
         const checks = await services.health();

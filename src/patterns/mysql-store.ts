@@ -65,7 +65,7 @@ function recordParams(r: PatternRecord): Param[] {
   ];
 }
 
-// The driver parses columns that carry a JSON check itself on some servers, and not on others.
+// Text columns come back as strings; a driver that parses JSON columns itself hands objects.
 const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
 const rowMarks = (n: number, width: number) => Array.from({ length: n }, () => `(${Array(width).fill('?').join(', ')})`).join(', ');
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -5,6 +5,7 @@
 import type { Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlPatternStore } from '../../src/patterns/mysql-store.js';
+import { createPatternStage } from '../../src/patterns/stage.js';
 import { dropPrefixedTables, migrate } from '../../src/store/migrate.js';
 import { connectTestMysql, newTablePrefix as newPrefix } from '../helpers/mysql.js';
 import { definePatternStoreContract } from '../patterns-contract/index.js';
@@ -66,6 +67,31 @@ describe('mysql pattern store specifics', () => {
         expect((await a.get('shop', 'cart', id))?.count).toBe(21);
         expect(await a.history('shop', 'cart', id, 0, 1)).toStrictEqual([{ ts: 0, count: 21 }]);
       }
+    } finally {
+      await dropPrefixedTables(pool, tablePrefix);
+    }
+  });
+
+  it('mines empty, 1 MiB and binary lines into MySQL, and a new stage on the same tables continues from them', async () => {
+    const tablePrefix = newPrefix();
+    await migrate(pool, { tablePrefix });
+    try {
+      const ev = (message: string, ts: number) => ({ ts, domain: 'shop', env: 'prod', app: 'cart', file: 'app.log', message });
+      const binary = Array.from({ length: 2048 }, (_, i) => String.fromCharCode((i * 7919) % 65536)).join('');
+      const first = createPatternStage({ store: createMysqlPatternStore(pool, { tablePrefix }) });
+      for (const message of ['', 'x'.repeat(1024 * 1024), binary, '\u0000 nul \ud800 lone', 'payment 1 accepted']) first.push(ev(message, 1));
+      const id = first.push(ev('payment 2 accepted', 2)).fields?.pattern as string;
+      await first.flush();
+      await first.snapshot();
+
+      const store = createMysqlPatternStore(pool, { tablePrefix });
+      const second = createPatternStage({ store });
+      expect(await second.restore()).toBe(1);
+      expect(second.push(ev('payment 3 accepted', 3)).fields?.pattern).toBe(id);
+      await second.flush();
+      expect(await store.get('shop', 'cart', id)).toMatchObject({ template: 'payment <*> accepted', count: 3, firstSeen: 1, lastSeen: 3 });
+      const all = await store.list({ order: 'count', limit: 100 });
+      expect(all.reduce((n, r) => n + r.count, 0)).toBe(7);
     } finally {
       await dropPrefixedTables(pool, tablePrefix);
     }

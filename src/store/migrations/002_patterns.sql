@@ -2,7 +2,9 @@
 -- a few raw samples and the annotation engineers add; a per-bucket count history for the
 -- histograms (pruned to a retention); and each app's miner state, so mining resumes after a
 -- restart. Domain and app come from events, not from the topology, so they are not foreign
--- keys; binary collation makes lookups exact, as in the memory store.
+-- keys; binary collation makes lookups exact, as in the memory store. Samples and miner states
+-- are JSON kept as unchecked text: they hold whatever logs carried, and the lone surrogates of
+-- binary lines, which JSON.stringify escapes as \udXXX, fail MariaDB's JSON_VALID.
 
 CREATE TABLE IF NOT EXISTS `${prefix}patterns` (
   domain VARCHAR(128) NOT NULL,
@@ -13,7 +15,7 @@ CREATE TABLE IF NOT EXISTS `${prefix}patterns` (
   count BIGINT NOT NULL,
   first_seen BIGINT NOT NULL,
   last_seen BIGINT NOT NULL,
-  samples MEDIUMTEXT NOT NULL CHECK (JSON_VALID(samples)),
+  samples MEDIUMTEXT NOT NULL,
   label VARCHAR(200) NULL,
   cause TEXT NULL,
   advice TEXT NULL,
@@ -39,7 +41,7 @@ CREATE TABLE IF NOT EXISTS `${prefix}pattern_history` (
 CREATE TABLE IF NOT EXISTS `${prefix}pattern_miners` (
   domain VARCHAR(128) NOT NULL,
   app VARCHAR(128) NOT NULL,
-  state LONGTEXT NOT NULL CHECK (JSON_VALID(state)),
+  state LONGTEXT NOT NULL,
   saved_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
   PRIMARY KEY (domain, app)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -22,18 +22,19 @@ export function createMysqlRuleStore(pool: Pool, opts: MysqlRuleStoreOptions = {
   const fromRow = (r: RowDataPacket) => {
     let body: unknown;
     try {
-      body = JSON.parse(String(r.body));
+      // MariaDB reports a checked LONGTEXT as JSON, which the driver hands back already parsed.
+      body = typeof r.body === 'string' || Buffer.isBuffer(r.body) ? JSON.parse(String(r.body)) : r.body;
     } catch (err) {
       return { id: String(r.id), where: where(String(r.id)), issues: [{ path: `${where(String(r.id))}.body`, message: `not JSON: ${(err as Error).message}` }] };
     }
-    // The online column is what setRuleOnline switches; the body follows it. refreshed_at is
-    // cleared whenever a new version is saved, so it always speaks of the current version.
+    // The online column is what setRuleOnline switches; the body follows it. A refresh time is
+    // reported only for the version in the row, whoever changed it.
     if (typeof body === 'object' && body !== null) body = { ...(body as object), online: Number(r.online) === 1 };
-    return checkStored(body, where(String(r.id)), { updatedAt: ms(r.updated_at), refreshedAt: ms(r.refreshed_at) });
+    return checkStored(body, where(String(r.id)), { updatedAt: ms(r.updated_at), refreshedAt: Number(r.refreshed_version) === Number(r.version) ? ms(r.refreshed_at) : undefined });
   };
 
   async function readOne(conn: Pool | PoolConnection, id: string, lock: boolean): Promise<StoredRule | undefined> {
-    const [rows] = await conn.query<RowDataPacket[]>(`SELECT id, kind, version, online, body, refreshed_at, updated_at FROM ${table} WHERE id = ?${lock ? ' FOR UPDATE' : ''}`, [id]);
+    const [rows] = await conn.query<RowDataPacket[]>(`SELECT id, kind, version, online, body, refreshed_at, refreshed_version, updated_at FROM ${table} WHERE id = ?${lock ? ' FOR UPDATE' : ''}`, [id]);
     const row = rows[0];
     if (!row) return undefined;
     const one = fromRow(row);
@@ -60,7 +61,7 @@ export function createMysqlRuleStore(pool: Pool, opts: MysqlRuleStoreOptions = {
     location: `mysql ${table.replace(/`/g, '')}`,
 
     async snapshot(): Promise<RuleSnapshot> {
-      const [rows] = await pool.query<RowDataPacket[]>(`SELECT id, kind, version, online, body, refreshed_at, updated_at FROM ${table} ORDER BY id`);
+      const [rows] = await pool.query<RowDataPacket[]>(`SELECT id, kind, version, online, body, refreshed_at, refreshed_version, updated_at FROM ${table} ORDER BY id`);
       const out: RuleSnapshot = { rules: [], rejected: [] };
       for (const row of rows) {
         const one = fromRow(row);
@@ -77,7 +78,7 @@ export function createMysqlRuleStore(pool: Pool, opts: MysqlRuleStoreOptions = {
         const body = JSON.stringify({ ...(raw as object), online: rule.online });
         await conn.query(
           `INSERT INTO ${table} (id, kind, version, online, body, updated_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))
-           ON DUPLICATE KEY UPDATE kind = VALUES(kind), version = VALUES(version), online = VALUES(online), body = VALUES(body), updated_at = VALUES(updated_at), refreshed_at = NULL`,
+           ON DUPLICATE KEY UPDATE kind = VALUES(kind), version = VALUES(version), online = VALUES(online), body = VALUES(body), updated_at = VALUES(updated_at)`,
           [rule.id, rule.kind, rule.version, rule.online ? 1 : 0, body],
         );
         return (await readOne(conn, rule.id, false))!;
@@ -95,9 +96,8 @@ export function createMysqlRuleStore(pool: Pool, opts: MysqlRuleStoreOptions = {
 
     async markRefreshed(rules, at) {
       if (rules.length === 0) return;
-      // Only the version that was loaded is marked: a newer one saved meanwhile stays unrefreshed.
       const cond = rules.map(() => '(id = ? AND version = ?)').join(' OR ');
-      await pool.query(`UPDATE ${table} SET refreshed_at = ? WHERE ${cond}`, [new Date(at), ...rules.flatMap((r) => [r.id, r.version])]);
+      await pool.query(`UPDATE ${table} SET refreshed_at = ?, refreshed_version = version WHERE ${cond}`, [new Date(at), ...rules.flatMap((r) => [r.id, r.version])]);
     },
 
     async close() {},

@@ -2,7 +2,8 @@
 -- share their rules or keep them across restarts (compute.rules.source: mysql).
 -- body is the rule as saved (JSON, checked on every load); kind, version and online mirror it for
 -- listing, and online is what setRuleOnline switches. refreshed_at: when a task last loaded the
--- rule's current version, so an operator can see whether a change has taken effect.
+-- rule, and refreshed_version which version that was, so an operator can see whether a change
+-- (through the API or by hand) has taken effect.
 
 CREATE TABLE IF NOT EXISTS `${prefix}compute_rules` (
   id VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
@@ -11,6 +12,7 @@ CREATE TABLE IF NOT EXISTS `${prefix}compute_rules` (
   online TINYINT(1) NOT NULL,
   body LONGTEXT NOT NULL CHECK (JSON_VALID(body)),
   refreshed_at DATETIME(3) NULL,
+  refreshed_version INT UNSIGNED NULL,
   updated_at DATETIME(3) NOT NULL,
   PRIMARY KEY (id),
   KEY compute_rules_kind (kind)

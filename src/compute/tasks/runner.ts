@@ -219,7 +219,11 @@ export class TaskRunner {
       const seen = this.rejected.get(id);
       this.rejected.set(id, { version: r.version, where: r.where, issues: r.issues, at: seen && seen.version === r.version ? seen.at : at });
     }
-    for (const id of selection.missing) issues.push({ path: `tasks[id=${this.id}].rules`, message: `rule ${JSON.stringify(id)} is not in the rule store` });
+    for (const ref of selection.missing) {
+      issues.push({ path: `tasks[id=${this.id}].rules`, message: ref.endsWith('*') ? `no rule in the rule store matches ${JSON.stringify(ref)}` : `rule ${JSON.stringify(ref)} is not in the rule store` });
+    }
+    // A task with no rules would dead-letter everything it reads; refuse rather than run it.
+    if (selection.rules.length === 0) return this.reloaded({ at, applied: false, changed: this.fingerprint !== '', issues }, 'rejected');
     const print = canonical(selection.rules);
     const changed = print !== this.fingerprint;
     let applied = false;

@@ -12,7 +12,7 @@ export interface Selection {
   stored: Map<string, StoredRule>;
   /** Rules of this task whose stored entry does not validate, by id. */
   rejected: Map<string, RejectedEntry>;
-  /** Ids the task names that the store does not hold at all. */
+  /** Ids the task names that the store does not hold at all, and prefixes that match nothing. */
   missing: string[];
 }
 
@@ -50,6 +50,7 @@ export function selectRules(refs: readonly string[], snapshot: RuleSnapshot, run
       continue;
     }
     const ids = [...new Set([...valid.keys(), ...bad.keys()])].filter((id) => matches(ref, id)).sort();
+    if (ids.length === 0) out.missing.push(ref);
     for (const id of ids) take(id);
   }
   return out;

@@ -61,7 +61,12 @@ export interface TestCompute {
 }
 
 /** A task manager over a rule folder, with tasks of `tasks`; not started. */
-export function testCompute(bus: Bus, dir: string, tasks: TaskConfigInput[], extra: { compile?: CompileDeps; config?: Partial<ComputeConfigInput> } = {}): TestCompute {
+export function testCompute(
+  bus: Bus,
+  dir: string,
+  tasks: TaskConfigInput[],
+  extra: { compile?: CompileDeps; config?: Partial<ComputeConfigInput>; tail?: (events: LogEvent[]) => void } = {},
+): TestCompute {
   const config = computeConfigSchema.parse({ rules: { source: 'files', dir, refreshSeconds: 0 }, tasks, ...extra.config });
   const store = createFileRuleStore({ dir });
   const tailed: LogEvent[] = [];
@@ -69,7 +74,10 @@ export function testCompute(bus: Bus, dir: string, tasks: TaskConfigInput[], ext
     bus,
     store,
     compile: { maskSecret: TEST_MASK_SECRET, ...extra.compile },
-    tail: (events) => tailed.push(...events),
+    tail: (events) => {
+      for (const e of events) tailed.push(e);
+      extra.tail?.(events);
+    },
     lagIntervalMs: 200,
   });
   return { manager, store, tailed };

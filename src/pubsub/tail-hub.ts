@@ -1,6 +1,7 @@
-// Fans processed events out to live-tail subscribers in this process. Each subscriber has a
-// bounded queue: when it falls behind, its oldest queued events are dropped and counted, and the
-// next event it receives says how many it missed, so a slow client never slows the core or others.
+// Fans processed events out to live-tail subscribers in this process, and through relays to other
+// gateway replicas (redis-fanout.ts). Each subscriber has a bounded queue: when it falls behind,
+// its oldest queued events are dropped and counted, and the next event it receives says how many
+// it missed, so a slow client never slows the core or others.
 
 import type { LogEvent } from '../core/event.js';
 import { counter, gauge } from '../observe/metrics.js';
@@ -85,10 +86,30 @@ class Subscriber implements TailSubscription {
 
 export class TailHub {
   private subs = new Set<Subscriber>();
+  private relays: Array<(event: LogEvent) => void> = [];
 
   constructor(private readonly capacity = 1_000) {}
 
+  /** An event of this process: to local subscribers, and to the relays (other gateway replicas). */
   publish(event: LogEvent): void {
+    this.deliver(event);
+    for (const relay of this.relays) relay(event);
+  }
+
+  /** An event another replica published (and already prepared): to local subscribers only. */
+  receive(event: LogEvent): void {
+    this.deliver(event);
+  }
+
+  /** Hands every event published here to `relay` too, until the returned function is called. */
+  relayTo(relay: (event: LogEvent) => void): () => void {
+    this.relays.push(relay);
+    return () => {
+      this.relays = this.relays.filter((r) => r !== relay);
+    };
+  }
+
+  private deliver(event: LogEvent): void {
     published.inc();
     for (const s of this.subs) s.offer(event);
   }

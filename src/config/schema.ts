@@ -3,7 +3,9 @@
 
 import { z } from 'zod';
 import { patternsConfigSchema } from '../patterns/config.js';
+import { computeConfigSchema } from '../compute/tasks/config.js';
 import { pluginEntrySchema } from '../plugins/load.js';
+import { tailConfigSchema } from '../pubsub/config.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a lower-case name ([a-z0-9._-], at most 64 characters)');
 
@@ -91,12 +93,18 @@ export const configSchema = z
     patterns: patternsConfigSchema.default({}),
     /** Domain plugins, loaded at start in this order (see docs/plugins.md). */
     plugins: z.array(pluginEntrySchema).default([]),
+    /** Compute tasks and where their rules are kept (src/compute/tasks/config.ts). */
+    compute: computeConfigSchema.default({}),
+    /** The live tail: subscriber queues and sharing between replicas (src/pubsub/config.ts). */
+    tail: tailConfigSchema.default({}),
     demo: z
       .object({
         enabled: z.boolean().default(false),
         /** Where the demo writes its live log files; a fresh temporary directory when absent. */
         dir: z.string().optional(),
         linesPerSecond: z.number().positive().max(10_000).default(20),
+        /** The bus topic the demo writes its raw lines to, for the demo task to read. */
+        topic: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a Kafka topic name').default('logfed.demo.logs'),
       })
       .strict()
       .default({}),

@@ -4,6 +4,9 @@ import type { LogEvent as LogEventModel } from '../core/event.js';
 import type { TailItem as TailItemModel } from '../pubsub/tail-hub.js';
 import type { Edge as EdgeModel } from '../query/request.js';
 import type { Logstore as LogstoreModel, Domain as DomainModel, App as AppModel, GatewayMapping as GatewayMappingModel } from '../topology/types.js';
+import type { TaskRunner as TaskRunnerModel } from '../compute/tasks/runner.js';
+import type { TaskRuleView as TaskRuleViewModel, TaskHealth as TaskHealthModel, ReloadResult as ReloadResultModel, RuleRejection as RuleRejectionModel } from '../compute/tasks/views.js';
+import type { StoredRule as StoredRuleModel } from '../compute/rule-store/types.js';
 import type { LogConnectionModel as LogConnectionModelModel } from '../query/resolvers.js';
 import type { PatternRecord as PatternRecordModel } from '../patterns/store.js';
 import type { PatternUpdate as PatternUpdateModel } from '../patterns/stage.js';
@@ -39,6 +42,19 @@ export type AppInput = {
   domain: Scalars['String']['input'];
   files?: InputMaybe<Array<Scalars['String']['input']>>;
   name: Scalars['String']['input'];
+};
+
+/** A rule as saved in the rule store. */
+export type ComputeRule = {
+  __typename?: 'ComputeRule';
+  /** The rule with defaults applied. */
+  body: Scalars['JSON']['output'];
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  online: Scalars['Boolean']['output'];
+  refreshedAt?: Maybe<Scalars['DateTime']['output']>;
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  version: Scalars['Int']['output'];
 };
 
 export type Domain = {
@@ -263,8 +279,22 @@ export type Mutation = {
   deleteLogstore: Scalars['Boolean']['output'];
   /** Re-reads nothing and changes nothing: answers true when mutations are accepted. */
   ping: Scalars['Boolean']['output'];
+  /** Reads the rule store now and swaps the task's changed rules in without stopping it. */
+  reloadRules: RuleReload;
+  /** Switches a rule on or off in every task that runs it, if each would accept the change. */
+  setRuleOnline: ComputeRule;
+  /** Loads the task's rules and starts consuming; answers the task as it stands. */
+  startTask: Task;
+  /** Finishes the batch in hand, leaves the consumer group and releases held events. */
+  stopTask: Task;
   upsertDomain: Domain;
   upsertLogstore: Logstore;
+  /**
+   * Saves a rule (JSON, the same shape as the rule files) and reloads the tasks that run it. A rule
+   * that is not valid, or that would break a task's rules, is refused with BAD_USER_INPUT and
+   * extensions.issues naming each field; nothing changes. A changed rule needs a higher version.
+   */
+  upsertRule: ComputeRule;
 };
 
 
@@ -301,6 +331,27 @@ export type MutationDeleteLogstoreArgs = {
 };
 
 
+export type MutationReloadRulesArgs = {
+  taskId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetRuleOnlineArgs = {
+  id: Scalars['ID']['input'];
+  online: Scalars['Boolean']['input'];
+};
+
+
+export type MutationStartTaskArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationStopTaskArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationUpsertDomainArgs = {
   input: DomainInput;
 };
@@ -308,6 +359,11 @@ export type MutationUpsertDomainArgs = {
 
 export type MutationUpsertLogstoreArgs = {
   input: LogstoreInput;
+};
+
+
+export type MutationUpsertRuleArgs = {
+  rule: Scalars['JSON']['input'];
 };
 
 export type Order =
@@ -350,6 +406,14 @@ export type PagePattern = {
   sample: Scalars['String']['output'];
   template: Scalars['String']['output'];
   topPatternId: Scalars['String']['output'];
+};
+
+export type PartitionLag = {
+  __typename?: 'PartitionLag';
+  /** Records between the group's committed offset and the log end. */
+  lag: Scalars['Float']['output'];
+  partition: Scalars['Int']['output'];
+  topic: Scalars['String']['output'];
 };
 
 /**
@@ -482,6 +546,11 @@ export type Query = {
   pattern?: Maybe<Pattern>;
   /** Stored patterns, filtered and ordered; `first` is at most 1000. */
   patterns: Array<Pattern>;
+  /** The rules a task runs, with their state and counts. */
+  rules: Array<TaskRule>;
+  task?: Maybe<Task>;
+  /** The compute tasks of this instance. */
+  tasks: Array<Task>;
   /**
    * Follows a request across domains: gateway mappings are followed in both directions, each
    * domain is searched for its own trace id.
@@ -541,11 +610,52 @@ export type QueryPatternsArgs = {
 };
 
 
+export type QueryRulesArgs = {
+  taskId: Scalars['ID']['input'];
+};
+
+
+export type QueryTaskArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryTraceArgs = {
   domain?: InputMaybe<Scalars['String']['input']>;
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
   traceId: Scalars['String']['input'];
+};
+
+/** A problem with a rule: the field it is in and what is wrong with it. */
+export type RuleIssue = {
+  __typename?: 'RuleIssue';
+  message: Scalars['String']['output'];
+  /** `rules[id=demo.parse].parser.type`, `demo.yaml#rules[2].multiline.start`. */
+  path: Scalars['String']['output'];
+};
+
+/** A stored version of a rule that did not validate. The version the task ran before keeps running. */
+export type RuleRejection = {
+  __typename?: 'RuleRejection';
+  /** When a task first saw this version. */
+  at: Scalars['DateTime']['output'];
+  issues: Array<RuleIssue>;
+  version?: Maybe<Scalars['Int']['output']>;
+  /** Where the rejected version is stored. */
+  where: Scalars['String']['output'];
+};
+
+/** What a rule reload did. */
+export type RuleReload = {
+  __typename?: 'RuleReload';
+  /** A new set of rules is running (swapped in between two batches). */
+  applied: Scalars['Boolean']['output'];
+  at: Scalars['DateTime']['output'];
+  /** The stored rules differed from those running. */
+  changed: Scalars['Boolean']['output'];
+  /** Rules, or the whole set, that were refused, and rules the task names that the store does not hold. */
+  issues: Array<RuleIssue>;
 };
 
 /** How `logs` spreads a search over the logstores it maps to. */
@@ -647,6 +757,98 @@ export type TailFilter = {
   regex?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A compute task: input topics read by its own consumer group, through an ordered set of rules. */
+export type Task = {
+  __typename?: 'Task';
+  /** Records that could not be processed go here, with the reason in the x-logfed-reason header. */
+  deadLetterTopic: Scalars['String']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  groupId: Scalars['String']['output'];
+  health: TaskHealth;
+  id: Scalars['ID']['output'];
+  lastError?: Maybe<Scalars['String']['output']>;
+  lastReload?: Maybe<RuleReload>;
+  /** Processed events also go here as JSON; null when they only go to the tail. */
+  outputTopic?: Maybe<Scalars['String']['output']>;
+  /** The rule ids and id prefixes (ending in *) the task runs, in order. */
+  ruleRefs: Array<Scalars['String']['output']>;
+  rules: Array<TaskRule>;
+  startFrom: TaskStartFrom;
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  state: TaskState;
+  /** Whether processed events go to the live tail. */
+  tail: Scalars['Boolean']['output'];
+  topics: Array<Scalars['String']['output']>;
+};
+
+export type TaskHealth = {
+  __typename?: 'TaskHealth';
+  /** Partitions this instance owns in the task's consumer group. */
+  assignment: Array<TopicPartition>;
+  deadLetters: Scalars['Float']['output'];
+  events: Scalars['Float']['output'];
+  eventsPerSecond: Scalars['Float']['output'];
+  /** Per partition of the task's topics, for the whole group. */
+  lag: Array<PartitionLag>;
+  /** Why lag could not be read from the broker, when it could not. */
+  lagError?: Maybe<Scalars['String']['output']>;
+  /** Multi-line events waiting for their next line. */
+  pending: Scalars['Int']['output'];
+  /** Records consumed, events emitted and dead letters sent since the task was created. */
+  records: Scalars['Float']['output'];
+  /** Over the last 10 seconds. */
+  recordsPerSecond: Scalars['Float']['output'];
+  state: TaskState;
+  totalLag: Scalars['Float']['output'];
+};
+
+/** One rule as a task runs it, with what it has done since the task was created. */
+export type TaskRule = {
+  __typename?: 'TaskRule';
+  dropped: Scalars['Float']['output'];
+  emitted: Scalars['Float']['output'];
+  failed: Scalars['Float']['output'];
+  id: Scalars['ID']['output'];
+  /** dataType, parse, mask, dimension or process. */
+  kind: Scalars['String']['output'];
+  maxMs?: Maybe<Scalars['Float']['output']>;
+  /** Mean and worst time per call in milliseconds, over the calls that were timed (one in eight). */
+  meanMs?: Maybe<Scalars['Float']['output']>;
+  online: Scalars['Boolean']['output'];
+  /** Records or events the rule handled, emitted, dropped and failed on (Float: counts outgrow Int). */
+  processed: Scalars['Float']['output'];
+  /** When the task last loaded the rule from the store: a change saved after this has not taken effect. */
+  refreshedAt?: Maybe<Scalars['DateTime']['output']>;
+  rejected?: Maybe<RuleRejection>;
+  /** False for a rule of the task none of whose stored versions has validated yet. */
+  running: Scalars['Boolean']['output'];
+  /** When the rule was last changed in the store. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The version running (for a rule that never loaded: the rejected one's). */
+  version: Scalars['Int']['output'];
+};
+
+export type TaskStartFrom =
+  /** The oldest record still on the topic. */
+  | 'EARLIEST'
+  /** Only records produced after the group first joined. */
+  | 'LATEST';
+
+/** Whether a compute task is consuming its topics. */
+export type TaskState =
+  /** It could not start or lost its rules; lastError says why. */
+  | 'FAILED'
+  | 'RUNNING'
+  | 'STARTING'
+  | 'STOPPED'
+  | 'STOPPING';
+
+export type TopicPartition = {
+  __typename?: 'TopicPartition';
+  partition: Scalars['Int']['output'];
+  topic: Scalars['String']['output'];
+};
+
 export type Trace = {
   __typename?: 'Trace';
   /** Hops in time order of their first event. */
@@ -741,6 +943,7 @@ export type ResolversTypes = {
   App: ResolverTypeWrapper<AppModel>;
   AppInput: AppInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ComputeRule: ResolverTypeWrapper<StoredRuleModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Domain: ResolverTypeWrapper<DomainModel>;
   DomainInput: DomainInput;
@@ -768,6 +971,7 @@ export type ResolversTypes = {
   OrderTrail: ResolverTypeWrapper<Omit<OrderTrail, 'hops' | 'lines'> & { hops: Array<ResolversTypes['TraceHop']>, lines: Array<ResolversTypes['LogEvent']> }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PagePattern: ResolverTypeWrapper<PagePattern>;
+  PartitionLag: ResolverTypeWrapper<PartitionLag>;
   Pattern: ResolverTypeWrapper<PatternRecordModel>;
   PatternAnnotation: ResolverTypeWrapper<PatternAnnotation>;
   PatternChange: PatternChange;
@@ -775,6 +979,9 @@ export type ResolversTypes = {
   PatternOrder: PatternOrder;
   PatternUpdate: ResolverTypeWrapper<PatternUpdateModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RuleIssue: ResolverTypeWrapper<RuleIssue>;
+  RuleRejection: ResolverTypeWrapper<RuleRejectionModel>;
+  RuleReload: ResolverTypeWrapper<ReloadResultModel>;
   SearchStrategy: SearchStrategy;
   ServiceHealth: ResolverTypeWrapper<ServiceHealth>;
   Source: ResolverTypeWrapper<Source>;
@@ -783,6 +990,12 @@ export type ResolversTypes = {
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TailEvent: ResolverTypeWrapper<TailItemModel>;
   TailFilter: TailFilter;
+  Task: ResolverTypeWrapper<TaskRunnerModel>;
+  TaskHealth: ResolverTypeWrapper<TaskHealthModel>;
+  TaskRule: ResolverTypeWrapper<TaskRuleViewModel>;
+  TaskStartFrom: TaskStartFrom;
+  TaskState: TaskState;
+  TopicPartition: ResolverTypeWrapper<TopicPartition>;
   Trace: ResolverTypeWrapper<Omit<Trace, 'hops'> & { hops: Array<ResolversTypes['TraceHop']> }>;
   TraceHop: ResolverTypeWrapper<Omit<TraceHop, 'events'> & { events: Array<ResolversTypes['LogEvent']> }>;
 };
@@ -792,6 +1005,7 @@ export type ResolversParentTypes = {
   App: AppModel;
   AppInput: AppInput;
   Boolean: Scalars['Boolean']['output'];
+  ComputeRule: StoredRuleModel;
   DateTime: Scalars['DateTime']['output'];
   Domain: DomainModel;
   DomainInput: DomainInput;
@@ -815,17 +1029,25 @@ export type ResolversParentTypes = {
   OrderTrail: Omit<OrderTrail, 'hops' | 'lines'> & { hops: Array<ResolversParentTypes['TraceHop']>, lines: Array<ResolversParentTypes['LogEvent']> };
   PageInfo: PageInfo;
   PagePattern: PagePattern;
+  PartitionLag: PartitionLag;
   Pattern: PatternRecordModel;
   PatternAnnotation: PatternAnnotation;
   PatternFilter: PatternFilter;
   PatternUpdate: PatternUpdateModel;
   Query: Record<PropertyKey, never>;
+  RuleIssue: RuleIssue;
+  RuleRejection: RuleRejectionModel;
+  RuleReload: ReloadResultModel;
   ServiceHealth: ServiceHealth;
   Source: Source;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TailEvent: TailItemModel;
   TailFilter: TailFilter;
+  Task: TaskRunnerModel;
+  TaskHealth: TaskHealthModel;
+  TaskRule: TaskRuleViewModel;
+  TopicPartition: TopicPartition;
   Trace: Omit<Trace, 'hops'> & { hops: Array<ResolversParentTypes['TraceHop']> };
   TraceHop: Omit<TraceHop, 'events'> & { events: Array<ResolversParentTypes['LogEvent']> };
 };
@@ -833,6 +1055,16 @@ export type ResolversParentTypes = {
 export type AppResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['App'] = ResolversParentTypes['App']> = {
   files?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ComputeRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ComputeRule'] = ResolversParentTypes['ComputeRule']> = {
+  body?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  online?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  refreshedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -940,8 +1172,13 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   deleteGatewayMapping?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteGatewayMappingArgs, 'input'>>;
   deleteLogstore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteLogstoreArgs, 'id'>>;
   ping?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reloadRules?: Resolver<ResolversTypes['RuleReload'], ParentType, ContextType, RequireFields<MutationReloadRulesArgs, 'taskId'>>;
+  setRuleOnline?: Resolver<ResolversTypes['ComputeRule'], ParentType, ContextType, RequireFields<MutationSetRuleOnlineArgs, 'id' | 'online'>>;
+  startTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationStartTaskArgs, 'id'>>;
+  stopTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationStopTaskArgs, 'id'>>;
   upsertDomain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType, RequireFields<MutationUpsertDomainArgs, 'input'>>;
   upsertLogstore?: Resolver<ResolversTypes['Logstore'], ParentType, ContextType, RequireFields<MutationUpsertLogstoreArgs, 'input'>>;
+  upsertRule?: Resolver<ResolversTypes['ComputeRule'], ParentType, ContextType, RequireFields<MutationUpsertRuleArgs, 'rule'>>;
 };
 
 export type OrderTrailResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OrderTrail'] = ResolversParentTypes['OrderTrail']> = {
@@ -965,6 +1202,12 @@ export type PagePatternResolvers<ContextType = GraphQLContext, ParentType extend
   sample?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   template?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   topPatternId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PartitionLagResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartitionLag'] = ResolversParentTypes['PartitionLag']> = {
+  lag?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  partition?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  topic?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type PatternResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Pattern'] = ResolversParentTypes['Pattern']> = {
@@ -1017,7 +1260,29 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   orderTrail?: Resolver<Maybe<ResolversTypes['OrderTrail']>, ParentType, ContextType, RequireFields<QueryOrderTrailArgs, 'orderId'>>;
   pattern?: Resolver<Maybe<ResolversTypes['Pattern']>, ParentType, ContextType, RequireFields<QueryPatternArgs, 'id'>>;
   patterns?: Resolver<Array<ResolversTypes['Pattern']>, ParentType, ContextType, RequireFields<QueryPatternsArgs, 'first' | 'orderBy'>>;
+  rules?: Resolver<Array<ResolversTypes['TaskRule']>, ParentType, ContextType, RequireFields<QueryRulesArgs, 'taskId'>>;
+  task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'id'>>;
+  tasks?: Resolver<Array<ResolversTypes['Task']>, ParentType, ContextType>;
   trace?: Resolver<ResolversTypes['Trace'], ParentType, ContextType, RequireFields<QueryTraceArgs, 'traceId'>>;
+};
+
+export type RuleIssueResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RuleIssue'] = ResolversParentTypes['RuleIssue']> = {
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RuleRejectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RuleRejection'] = ResolversParentTypes['RuleRejection']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  issues?: Resolver<Array<ResolversTypes['RuleIssue']>, ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  where?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RuleReloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RuleReload'] = ResolversParentTypes['RuleReload']> = {
+  applied?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  changed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  issues?: Resolver<Array<ResolversTypes['RuleIssue']>, ParentType, ContextType>;
 };
 
 export type ServiceHealthResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceHealth'] = ResolversParentTypes['ServiceHealth']> = {
@@ -1058,6 +1323,60 @@ export type TailEventResolvers<ContextType = GraphQLContext, ParentType extends 
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type TaskResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Task'] = ResolversParentTypes['Task']> = {
+  deadLetterTopic?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  groupId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  health?: Resolver<ResolversTypes['TaskHealth'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastReload?: Resolver<Maybe<ResolversTypes['RuleReload']>, ParentType, ContextType>;
+  outputTopic?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  ruleRefs?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  rules?: Resolver<Array<ResolversTypes['TaskRule']>, ParentType, ContextType>;
+  startFrom?: Resolver<ResolversTypes['TaskStartFrom'], ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['TaskState'], ParentType, ContextType>;
+  tail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  topics?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type TaskHealthResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskHealth'] = ResolversParentTypes['TaskHealth']> = {
+  assignment?: Resolver<Array<ResolversTypes['TopicPartition']>, ParentType, ContextType>;
+  deadLetters?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  events?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  eventsPerSecond?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  lag?: Resolver<Array<ResolversTypes['PartitionLag']>, ParentType, ContextType>;
+  lagError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  pending?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  records?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  recordsPerSecond?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['TaskState'], ParentType, ContextType>;
+  totalLag?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type TaskRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskRule'] = ResolversParentTypes['TaskRule']> = {
+  dropped?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  emitted?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  maxMs?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  meanMs?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  online?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  processed?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  refreshedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  rejected?: Resolver<Maybe<ResolversTypes['RuleRejection']>, ParentType, ContextType>;
+  running?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TopicPartitionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TopicPartition'] = ResolversParentTypes['TopicPartition']> = {
+  partition?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  topic?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type TraceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Trace'] = ResolversParentTypes['Trace']> = {
   hops?: Resolver<Array<ResolversTypes['TraceHop']>, ParentType, ContextType>;
   sources?: Resolver<Array<ResolversTypes['Source']>, ParentType, ContextType>;
@@ -1074,6 +1393,7 @@ export type TraceHopResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type Resolvers<ContextType = GraphQLContext> = {
   App?: AppResolvers<ContextType>;
+  ComputeRule?: ComputeRuleResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Domain?: DomainResolvers<ContextType>;
   ExceptionFinding?: ExceptionFindingResolvers<ContextType>;
@@ -1090,14 +1410,22 @@ export type Resolvers<ContextType = GraphQLContext> = {
   OrderTrail?: OrderTrailResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PagePattern?: PagePatternResolvers<ContextType>;
+  PartitionLag?: PartitionLagResolvers<ContextType>;
   Pattern?: PatternResolvers<ContextType>;
   PatternAnnotation?: PatternAnnotationResolvers<ContextType>;
   PatternUpdate?: PatternUpdateResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RuleIssue?: RuleIssueResolvers<ContextType>;
+  RuleRejection?: RuleRejectionResolvers<ContextType>;
+  RuleReload?: RuleReloadResolvers<ContextType>;
   ServiceHealth?: ServiceHealthResolvers<ContextType>;
   Source?: SourceResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TailEvent?: TailEventResolvers<ContextType>;
+  Task?: TaskResolvers<ContextType>;
+  TaskHealth?: TaskHealthResolvers<ContextType>;
+  TaskRule?: TaskRuleResolvers<ContextType>;
+  TopicPartition?: TopicPartitionResolvers<ContextType>;
   Trace?: TraceResolvers<ContextType>;
   TraceHop?: TraceHopResolvers<ContextType>;
 };

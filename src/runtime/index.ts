@@ -1,8 +1,10 @@
 // The runtime holds every long-lived part of a gateway process: plugins, services, topology,
-// adapters, the live-tail hub and the demo. The server reads it through the GraphQL context;
+// adapters, the live-tail hub (shared with other replicas through Redis), the compute tasks and
+// the demo. The server reads it through the GraphQL context;
 // shutdown closes it in reverse order of creation.
 
 import { createAffinity, createAffinityStore, type Affinity } from '../affinity/hooks.js';
+import { createCompute, type TaskManager } from '../compute/tasks/index.js';
 import type { Config } from '../config/schema.js';
 import { startDemo, type DemoHandle } from '../demo/run.js';
 import { log } from '../observe/logger.js';
@@ -10,6 +12,7 @@ import { startPatternService, type PatternService } from '../patterns/service.js
 import { checkPlugins } from '../plugins/conflicts.js';
 import { createPluginHost, type PluginHost } from '../plugins/host.js';
 import { loadPlugins } from '../plugins/load.js';
+import { startTailFanout } from '../pubsub/redis-fanout.js';
 import type { TailHub } from '../pubsub/tail-hub.js';
 import { createQueryEngine, type QueryEngine } from '../query/chain.js';
 import { backfillFromResult } from '../topology/backfill.js';
@@ -38,6 +41,8 @@ export interface Runtime {
   /** Ranking and training of the affinity networks; absent when affinity.enabled is false. */
   affinity?: Affinity;
   tail: TailHub;
+  /** The compute tasks and their rule store. */
+  compute: TaskManager;
   /** Live pattern mining and exception scanning; absent when patterns.enabled is false. */
   patterns?: PatternService;
   /** The loaded domain plugins; buildSchema takes their SDL and resolvers from here. */
@@ -91,8 +96,21 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       for (const edge of result.edges) plugins.observe(edge.event);
     });
 
-    const tail = plugins.createTailHub();
+    const tail = plugins.createTailHub(config.tail.capacity);
     closers.unshift(() => tail.close());
+    if (services.redis) {
+      const fanout = await startTailFanout(tail, { redis: services.redis, ...config.tail });
+      closers.unshift(() => fanout.close());
+    }
+
+    const compute = await createCompute(config.compute, {
+      bus: services.bus,
+      mysql: services.mysql,
+      tail: (events) => {
+        for (const e of events) tail.publish(e);
+      },
+    });
+    closers.unshift(() => compute.close());
 
     // Before anything publishes: every processed event is mined (src/patterns/mine-tail.ts).
     const patterns = config.patterns.enabled
@@ -105,12 +123,15 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       demo = await startDemo({
         dir: config.demo.dir,
         linesPerSecond: config.demo.linesPerSecond,
-        onEvent: (e) => tail.publish(e),
+        bus: services.bus,
+        topic: config.demo.topic,
         onPastEvent: (e) => plugins.observe(e),
       });
       closers.unshift(() => demo!.stop());
       await plugins.mappingsRecorded();
     }
+    // After the demo, whose task reads the topic the demo makes.
+    await compute.start();
 
     return {
       config,
@@ -121,6 +142,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       engine,
       affinity,
       tail,
+      compute,
       patterns,
       plugins,
       async health() {

@@ -10,6 +10,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/graphql.js';
 import { baseResolvers } from './resolvers.js';
 import { tailResolvers } from '../pubsub/resolvers.js';
+import { computeResolvers } from '../compute/resolvers.js';
 import { topologyResolvers } from '../topology/resolvers.js';
 import { logsResolvers } from '../query/resolvers.js';
 import { traceResolvers } from '../trace/resolvers.js';
@@ -27,7 +28,7 @@ export function loadTypeDefs(dir = SCHEMA_DIR): string[] {
     .map((f) => readFileSync(join(dir, f), 'utf8'));
 }
 
-export const coreResolvers: Resolvers[] = [baseResolvers, tailResolvers, topologyResolvers, logsResolvers, traceResolvers, patternResolvers, scannerResolvers];
+export const coreResolvers: Resolvers[] = [baseResolvers, tailResolvers, topologyResolvers, logsResolvers, traceResolvers, computeResolvers, patternResolvers, scannerResolvers];
 
 /** `plugins` are checked for conflicts with schema/ and each other; their resolvers are guarded. */
 export function buildSchema(extra: { typeDefs?: string[]; resolvers?: Resolvers[]; plugins?: readonly Plugin[] } = {}): GraphQLSchema {

@@ -92,12 +92,13 @@ export async function startPatternService(opts: PatternServiceOptions): Promise<
       })
     : undefined;
 
-  const process = (event: LogEvent): LogEvent => {
+  // Not named `process`: that would hide Node's global in this scope.
+  const processEvent = (event: LogEvent): LogEvent => {
     const mined = stage.push(event);
     scanner?.observe(mined);
     return mined;
   };
-  const stopMining = mineTailEvents(opts.tail, process);
+  const stopMining = mineTailEvents(opts.tail, processEvent);
   const timers = [
     every(config.flushMs, 'flush', () => stage.flush()),
     every(config.snapshotSeconds * 1000, 'snapshot', () => stage.snapshot()),
@@ -113,7 +114,7 @@ export async function startPatternService(opts: PatternServiceOptions): Promise<
     store,
     feed,
     scanner,
-    process,
+    process: processEvent,
     close() {
       closing ??= (async () => {
         stopMining();

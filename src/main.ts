@@ -35,7 +35,8 @@ async function main(): Promise<void> {
 
   runtime = await createRuntime(config);
   server = await startServer(runtime, buildSchema({ plugins: runtime.plugins.plugins }), { port: config.server.port, host: config.server.host });
-  process.stdout.write(banner({ url: server.url, source, embedded: runtime.embedded, demoDir: config.demo.enabled ? config.demo.dir : undefined }));
+  const access = { how: runtime.security.auth.describe(), openAdmin: runtime.security.settings.anonymous.enabled && runtime.security.settings.anonymous.role === 'admin' };
+  process.stdout.write(banner({ url: server.url, source, embedded: runtime.embedded, demoDir: config.demo.enabled ? config.demo.dir : undefined, access }));
 }
 
 main().catch((err: unknown) => {

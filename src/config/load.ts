@@ -52,10 +52,12 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   return { config: path ? withPluginPathsFrom(dirname(path), config) : config, source };
 }
 
-/** A plugin path in a config file is relative to that file, wherever the gateway is started. */
+/** Plugin paths and the persisted-query manifest in a config file are relative to that file, wherever the gateway is started. */
 function withPluginPathsFrom(dir: string, config: Config): Config {
   const plugins = config.plugins.map((p) => (p.path !== undefined && !isAbsolute(p.path) ? { ...p, path: resolve(dir, p.path) } : p));
-  return { ...config, plugins };
+  const pq = config.limits.persistedQueries;
+  const limits = pq.manifest !== undefined && !isAbsolute(pq.manifest) ? { ...config.limits, persistedQueries: { ...pq, manifest: resolve(dir, pq.manifest) } } : config.limits;
+  return { ...config, plugins, limits };
 }
 
 export function parseConfig(raw: unknown, source = 'config'): Config {

@@ -2,9 +2,11 @@
 // silently ignored), and every message names the field, what was expected and what came.
 
 import { z } from 'zod';
-import { patternsConfigSchema } from '../patterns/config.js';
+import { authConfigSchema } from '../auth/config.js';
 import { computeConfigSchema } from '../compute/tasks/config.js';
+import { patternsConfigSchema } from '../patterns/config.js';
 import { pluginEntrySchema } from '../plugins/load.js';
+import { limitsConfigSchema } from '../server/limits/config.js';
 import { tailConfigSchema } from '../pubsub/config.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a lower-case name ([a-z0-9._-], at most 64 characters)');
@@ -89,6 +91,13 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Who may call and what they may read (src/auth/config.ts, docs/security.md). Absent: the
+     * demo lets anyone in as admin, any other configuration lets nobody in.
+     */
+    auth: authConfigSchema.optional(),
+    /** GraphQL and WebSocket limits, the same on both transports (src/server/limits/config.ts). */
+    limits: limitsConfigSchema,
     /** Live pattern mining and the exception scanner (src/patterns/config.ts). */
     patterns: patternsConfigSchema.default({}),
     /** Domain plugins, loaded at start in this order (see docs/plugins.md). */

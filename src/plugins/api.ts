@@ -5,6 +5,7 @@
 import type { SearchInput, SearchResult } from '../query/request.js';
 import { toQueryContext } from '../query/resolvers.js';
 import type { GraphQLContext } from '../server/context.js';
+import { traceDeps } from '../trace/resolvers.js';
 import { searchTrace, type TraceResult } from '../trace/search.js';
 
 export interface LogfedApi {
@@ -16,17 +17,10 @@ export interface LogfedApi {
 
 export function logfed(ctx: GraphQLContext): LogfedApi {
   const qctx = toQueryContext(ctx);
-  const search = (input: SearchInput) => ctx.runtime.engine.search(qctx, input);
+  // Rejections reach each caller that awaits it; one that never calls must not see it unhandled.
+  qctx.catch(() => undefined);
   return {
-    search,
-    trace: (args) =>
-      searchTrace(
-        {
-          readableDomains: () => qctx.topology.domainNames(),
-          gatewayMappingsFor: (d, t) => ctx.runtime.topology.gatewayMappingsFor(d, t),
-          search,
-        },
-        args,
-      ),
+    search: async (input: SearchInput) => ctx.runtime.engine.search(await qctx, input),
+    trace: async (args) => searchTrace(traceDeps(ctx, await qctx), args),
   };
 }

@@ -1,9 +1,10 @@
 // The GraphQL face of the query engine: `logs(query, first, after, strategy)` becomes a
 // SearchInput, the request's context becomes a QueryContext (topology through the request's
-// DataLoaders, the caller's signal and identity: `x-logfed-user` on either transport), and the
+// DataLoaders, the caller's signal, identity and scope resolved to exact names), and the
 // engine's result becomes a Relay connection that also says which batch the page covered.
 
 import type { LogConnection, LogQuery, Resolvers, SearchStrategy } from '../generated/graphql.js';
+import { queryScopeOf } from '../auth/access.js';
 import type { GraphQLContext } from '../server/context.js';
 import type { Edge, QueryContext, SearchInput } from './request.js';
 import { topologyReader } from './topology-reader.js';
@@ -11,12 +12,15 @@ import { topologyReader } from './topology-reader.js';
 /** What `logs` resolves to; `patterns` is computed from the edges only when a client selects it. */
 export type LogConnectionModel = Omit<LogConnection, 'edges' | 'patterns'> & { edges: Edge[] };
 
-export function toQueryContext(ctx: GraphQLContext): QueryContext {
+/** Every search of an operation runs as its caller: same scope, signal and user. */
+export async function toQueryContext(ctx: GraphQLContext): Promise<QueryContext> {
+  const topology = topologyReader(ctx.runtime.topology, ctx.loaders);
   return {
-    topology: topologyReader(ctx.runtime.topology, ctx.loaders),
+    topology,
     adapters: (backend) => ctx.runtime.adapters.get(backend),
     signal: ctx.signal,
     user: ctx.user,
+    scope: await queryScopeOf(ctx, topology),
   };
 }
 
@@ -48,7 +52,7 @@ export const logsResolvers: Resolvers = {
   },
   Query: {
     logs: async (_p, { query, first, after, strategy }, ctx) => {
-      const result = await ctx.runtime.engine.search(toQueryContext(ctx), toSearchInput(query, first, after, strategy));
+      const result = await ctx.runtime.engine.search(await toQueryContext(ctx), toSearchInput(query, first, after, strategy));
       const batch = result.batches ?? { current: 1, total: 1 };
       return {
         // Edges go out as the engine made them: each cursor is encoded only if a client selects it.

@@ -16,10 +16,12 @@ import { startTailFanout } from '../pubsub/redis-fanout.js';
 import type { TailHub } from '../pubsub/tail-hub.js';
 import { createQueryEngine, type QueryEngine } from '../query/chain.js';
 import { backfillFromResult } from '../topology/backfill.js';
+import { createCachedTopologyStore } from '../topology/cached-store.js';
 import { createMemoryTopologyStore } from '../topology/memory-store.js';
 import type { TopologyStore } from '../topology/types.js';
 import { loadTypeDefs } from '../server/schema.js';
 import { BUILTIN_ADAPTERS, createAdapterRegistry, type AdapterRegistry } from './adapters.js';
+import { createSecurity, type Security } from './security.js';
 import { connectServices, type Services } from './services.js';
 
 export type HealthStatus = 'OK' | 'DEGRADED' | 'DOWN';
@@ -43,6 +45,8 @@ export interface Runtime {
   tail: TailHub;
   /** The compute tasks and their rule store. */
   compute: TaskManager;
+  /** Authentication, and the scope check and masking every event passes on its way out. */
+  security: Security;
   /** Live pattern mining and exception scanning; absent when patterns.enabled is false. */
   patterns?: PatternService;
   /** The loaded domain plugins; buildSchema takes their SDL and resolvers from here. */
@@ -61,9 +65,12 @@ export async function createRuntime(config: Config): Promise<Runtime> {
   const services = await connectServices(config);
   const closers: Array<() => Promise<void> | void> = [() => services.close()];
   try {
-    const topology = services.topology ?? createMemoryTopologyStore();
+    // While MySQL is down, reads are served from the last good answers; writes fail clearly.
+    const topology = services.topology ? createCachedTopologyStore(services.topology, { name: 'the topology store (MySQL)' }) : createMemoryTopologyStore();
     closers.unshift(() => topology.close());
     await seedTopology(topology, config);
+
+    const security = await createSecurity(config, services, topology);
 
     const plugins = createPluginHost(loaded, { recordMapping: (m) => topology.addGatewayMapping(m) });
     const adapters = createAdapterRegistry(config.backends, { ...BUILTIN_ADAPTERS, ...plugins.adapters });
@@ -86,7 +93,8 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       },
       concurrency: config.query.globalConcurrency,
       backendConcurrency: config.query.perBackendConcurrency,
-      steps: plugins.steps,
+      // Egress last: whatever plugins did, events leave scoped and masked.
+      steps: { ...plugins.steps, beforeMerge: [...(plugins.steps.beforeMerge ?? []), security.egress] },
     });
     engine.onAnswered(async (_ctx, _input, result) => {
       await backfillFromResult(topology, result);
@@ -144,6 +152,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       tail,
       compute,
       patterns,
+      security,
       plugins,
       async health() {
         const checks = await services.health();

@@ -1,6 +1,6 @@
 // The startup banner: where to go, where state lives, and a first query to paste.
 
-export function banner(o: { url: string; source: string; embedded: boolean; demoDir?: string }): string {
+export function banner(o: { url: string; source: string; embedded: boolean; demoDir?: string; access?: { how: string; openAdmin: boolean } }): string {
   const lines = [
     '',
     `  Logfed is serving GraphQL at ${o.url}  (WebSocket subscriptions on the same URL)`,
@@ -10,6 +10,11 @@ export function banner(o: { url: string; source: string; embedded: boolean; demo
       : '  state:  MySQL',
   ];
   if (o.demoDir) lines.push(`  demo:   two domains (shop, pay) writing live logs under ${o.demoDir}`);
+  if (o.access) {
+    lines.push(`  access: ${o.access.how}`);
+    // Anyone who can reach the port can change the topology: fine on a laptop, not elsewhere.
+    if (o.access.openAdmin) lines.push('          anonymous callers are admins — configure auth: before exposing this port (docs/security.md)');
+  }
   lines.push(
     '',
     '  Try:',

@@ -1,56 +1,112 @@
 // Limits applied to every operation on both transports. Apollo's validationRules and plugins
-// never see graphql-ws subscriptions, so the rules live here and each transport applies them.
+// never see graphql-ws subscriptions, so the rules and parse options live here and each
+// transport applies them: Apollo through validationRules/parseOptions, graphql-ws through
+// `parse` and `validate` below, called from its onSubscribe. Depth, cost, aliases and
+// directives are graphql-armor's rules; a document's token count is graphql-js's own parse limit.
 
-import { GraphQLError, Kind, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse as parseDocument,
+  specifiedRules,
+  validate as validateDocument,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type ParseOptions,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+import { limitsConfigSchema, type LimitsConfig } from './limits/config.js';
 
 export const MAX_DEPTH = 12;
 export const MAX_ALIASES = 30;
 
-/** Rejects selections nested deeper than `max` fields (fragments are followed). */
-export function depthLimit(max = MAX_DEPTH): ValidationRule {
-  return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map(context.getDocument().definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])));
-    const depthOf = (node: { selectionSet?: { selections: readonly any[] } }, depth: number, seen: Set<string>): number => {
-      if (!node.selectionSet) return depth;
-      let deepest = depth;
-      for (const sel of node.selectionSet.selections) {
-        if (sel.kind === Kind.FIELD) {
-          deepest = Math.max(deepest, sel.selectionSet ? depthOf(sel, depth + 1, seen) : depth + 1);
-        } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-          deepest = Math.max(deepest, depthOf(sel, depth, seen));
-        } else if (sel.kind === Kind.FRAGMENT_SPREAD && !seen.has(sel.name.value)) {
-          const frag = fragments.get(sel.name.value);
-          if (frag) deepest = Math.max(deepest, depthOf(frag, depth, new Set([...seen, sel.name.value])));
-        }
-        if (deepest > max) return deepest;
+export interface Guard {
+  readonly limits: LimitsConfig;
+  readonly parseOptions: ParseOptions;
+  /** Added to graphql-js's specified rules. */
+  readonly validationRules: ValidationRule[];
+  /** Parses under the token limit; a document over it is refused with LIMIT_EXCEEDED. */
+  parse(source: string): DocumentNode;
+  /** specifiedRules plus ours, with field suggestions hidden when configured. */
+  validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
+  /** The same rewriting for any error message that leaves the gateway. */
+  hideSuggestions(message: string): string;
+  /** Applied to every error a client receives, on either transport. */
+  formatForClient(formatted: GraphQLFormattedError): GraphQLFormattedError;
+}
+
+const limitExceeded = (message: string) => new GraphQLError(message, { extensions: { code: 'LIMIT_EXCEEDED' } });
+
+/** armor reports through callbacks; ours turn the report into a LIMIT_EXCEEDED validation error. */
+function reportAs(): { propagateOnRejection: false; onReject: Array<(ctx: ValidationContext | null, err: GraphQLError) => void> } {
+  return {
+    propagateOnRejection: false,
+    onReject: [(ctx, err) => ctx?.reportError(limitExceeded(err.message.replace(/^Syntax Error: /, '')))],
+  };
+}
+
+export function limitRules(limits: LimitsConfig): ValidationRule[] {
+  const rules: ValidationRule[] = [
+    maxDepthRule({ n: limits.depth, flattenFragments: true, ignoreIntrospection: true, ...reportAs() }),
+    costLimitRule({ maxCost: limits.cost, flattenFragments: true, ignoreIntrospection: true, ...reportAs() }),
+    maxAliasesRule({ n: limits.aliases, ...reportAs() }),
+    maxDirectivesRule({ n: limits.directives, ...reportAs() }),
+  ] as unknown as ValidationRule[];
+  if (!limits.introspection) rules.push(NoSchemaIntrospectionCustomRule);
+  return rules;
+}
+
+const SUGGESTION = /\s*Did you mean .+\?/g;
+// graphql-js spells it "more that"; a later release may fix the typo.
+const TOKEN_LIMIT = /Document contains more (?:than|that) (\d+) tokens/;
+
+export function createGuard(limits: LimitsConfig = limitsConfigSchema.parse(undefined)): Guard {
+  const validationRules = limitRules(limits);
+  const parseOptions: ParseOptions = { maxTokens: limits.tokens };
+  const hideSuggestions = (message: string) => (limits.fieldSuggestions ? message : message.replace(SUGGESTION, ''));
+  return {
+    limits,
+    parseOptions,
+    validationRules,
+    parse(source) {
+      try {
+        return parseDocument(source, parseOptions);
+      } catch (err) {
+        throw asLimitError(err, limits.tokens);
       }
-      return deepest;
-    };
-    return {
-      OperationDefinition(op) {
-        const depth = depthOf(op, 0, new Set());
-        if (depth > max) {
-          context.reportError(
-            new GraphQLError(`query depth ${depth} exceeds the limit of ${max}`, { nodes: [op], extensions: { code: 'LIMIT_EXCEEDED' } }),
-          );
-        }
-      },
-    };
+    },
+    validate(schema, document) {
+      return validateDocument(schema, document, [...specifiedRules, ...validationRules]).map((e) =>
+        limits.fieldSuggestions ? e : new GraphQLError(hideSuggestions(e.message), { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: e.extensions }),
+      );
+    },
+    hideSuggestions,
+    formatForClient(formatted) {
+      // Apollo parses with the token limit itself and reports it as a parse failure.
+      if (isTokenLimitError(formatted.message)) {
+        return { ...formatted, message: `the document has more than ${limits.tokens} tokens; the limit is ${limits.tokens}`, extensions: { ...formatted.extensions, code: 'LIMIT_EXCEEDED' } };
+      }
+      const message = hideSuggestions(formatted.message);
+      return message === formatted.message ? formatted : { ...formatted, message };
+    },
   };
 }
 
-/** Rejects operations with more than `max` aliased fields (a cheap amplification vector). */
-export function aliasLimit(max = MAX_ALIASES): ValidationRule {
-  return (context) => {
-    let aliases = 0;
-    return {
-      Field(node) {
-        if (node.alias && ++aliases === max + 1) {
-          context.reportError(new GraphQLError(`operation uses more than ${max} aliases`, { nodes: [node], extensions: { code: 'LIMIT_EXCEEDED' } }));
-        }
-      },
-    };
-  };
+/** graphql-js reports the token limit as a syntax error; it is a limit, and says so. */
+export function asLimitError(err: unknown, tokens: number): unknown {
+  if (err instanceof GraphQLError && TOKEN_LIMIT.test(err.message)) {
+    return limitExceeded(`the document has more than ${tokens} tokens; the limit is ${tokens}`);
+  }
+  return err;
 }
 
-export const validationRules: ValidationRule[] = [depthLimit(), aliasLimit()];
+export const isTokenLimitError = (message: string) => TOKEN_LIMIT.test(message);
+
+/** The default rules, for callers that validate outside a running server. */
+export const validationRules: ValidationRule[] = createGuard().validationRules;

@@ -1,6 +1,7 @@
 // The HTTP server: one port for POST/GET /graphql (Apollo Server), WebSocket subscriptions on
-// the same path (graphql-ws), /healthz and /metrics. Both transports build their context and
-// apply the same limits through context.ts and guard.ts.
+// the same path (graphql-ws), /healthz and /metrics. Both transports authenticate through the
+// runtime's authenticator, build their context through context.ts and apply the same limits
+// (guard.ts, limits/) — HTTP in http-guards.ts and Apollo's options, WebSocket in ws-server.ts.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +9,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { LogfedError } from '../errors/index.js';
@@ -17,7 +18,12 @@ import { registry } from '../observe/metrics.js';
 import type { Runtime } from '../runtime/index.js';
 import { createContext, type GraphQLContext } from './context.js';
 import { formatError } from './errors.js';
-import { validationRules } from './guard.js';
+import { createGuard } from './guard.js';
+import { authenticateHttp, persistedOnlyHttp, type AuthLocals } from './http-guards.js';
+import { loadPersistedQueries } from './limits/persisted.js';
+import { applyDeadlines, createDeadline } from './limits/timeout.js';
+import { createWsHygiene } from './ws-hygiene.js';
+import { wsServerOptions, type WsExtra } from './ws-server.js';
 
 export interface RunningServer {
   url: string;
@@ -32,33 +38,26 @@ export async function startServer(runtime: Runtime, schema: GraphQLSchema, opts:
   const httpServer: Server = createServer(app);
   const shutdown = new AbortController();
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
-  const wsCleanup = useServer<Record<string, unknown>, { abort: AbortController }>(
-    {
-      schema,
-      validate: (s, doc) => validate(s, doc, [...specifiedRules, ...validationRules]),
-      context: (ctx) => {
-        const extra = ctx.extra as { abort?: AbortController };
-        extra.abort ??= new AbortController();
-        return createContext(runtime, {
-          headers: { ...(ctx.extra.request.headers as Record<string, unknown>), ...(ctx.connectionParams ?? {}) },
-          transport: 'ws',
-          signal: AbortSignal.any([extra.abort.signal, shutdown.signal]),
-        });
-      },
-      onClose: (ctx) => (ctx.extra as { abort?: AbortController }).abort?.abort(),
-      onError: (_ctx, _id, _payload, errors) => {
-        log.debug({ errors: errors.map((e) => e.message) }, 'subscription error');
-      },
-    },
+  const guard = createGuard(runtime.config.limits);
+  const pq = runtime.config.limits.persistedQueries;
+  const persisted = pq.enabled && pq.manifest ? loadPersistedQueries(pq.manifest) : undefined;
+  const hygiene = createWsHygiene(runtime.config.limits.websocket);
+  applyDeadlines(schema);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: hygiene.maxPayload });
+  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
+    wsServerOptions({ runtime, schema, guard, hygiene, persisted, shutdown: shutdown.signal }),
     wsServer,
   );
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    validationRules,
-    introspection: true,
-    formatError,
+    validationRules: guard.validationRules,
+    parseOptions: guard.parseOptions,
+    introspection: guard.limits.introspection,
+    // With an allow-list, a hash resolves only through it (http-guards.ts), never through a cache clients fill.
+    ...(persisted ? { persistedQueries: false as const } : {}),
+    formatError: (formatted, error) => guard.formatForClient(formatError(formatted, error)),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
@@ -81,11 +80,19 @@ export async function startServer(runtime: Runtime, schema: GraphQLSchema, opts:
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
+    authenticateHttp(runtime.security.auth),
+    ...(persisted ? [persistedOnlyHttp(persisted)] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const abort = new AbortController();
         res.on('close', () => abort.abort());
-        return createContext(runtime, { headers: req.headers, transport: 'http', signal: AbortSignal.any([abort.signal, shutdown.signal]) });
+        return createContext(runtime, {
+          identity: (res.locals as AuthLocals).identity!,
+          headers: req.headers,
+          transport: 'http',
+          signal: AbortSignal.any([abort.signal, shutdown.signal]),
+          deadline: createDeadline(guard.limits.timeoutSeconds),
+        });
       },
     }),
   );

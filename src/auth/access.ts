@@ -33,6 +33,16 @@ export function requireWritableDomain(ctx: WithIdentity, ...domains: string[]): 
   }
 }
 
+/**
+ * For what spans domains (compute tasks and their rules read any domain's raw lines): only a
+ * caller whose scope holds every domain and app sees it at all.
+ */
+export const readsEverything = (ctx: WithIdentity) => ctx.identity.scope.unrestricted;
+
+export function requireEverything(ctx: WithIdentity, what: string): void {
+  if (!readsEverything(ctx)) throw new LogfedError('FORBIDDEN', `${what} spans every domain; the caller's scope does not`);
+}
+
 /** Keeps the items whose domain (and app, when `appOf` gives one) the caller may read. */
 export function filterByScope<T>(ctx: WithIdentity, items: readonly T[], domainOf: (item: T) => string, appOf?: (item: T) => string | undefined): T[] {
   const scope = ctx.identity.scope;

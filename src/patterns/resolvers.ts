@@ -2,6 +2,7 @@
 // annotated by the caller, streamed live as the miner sees them, and clustered on demand for a
 // page of `logs` results. Every answer is cut to what the caller may read.
 
+import { canReadApp } from '../auth/access.js';
 import { LogfedError, badInput } from '../errors/index.js';
 import type { PatternFilter, PatternOrder as GqlPatternOrder, Resolvers } from '../generated/graphql.js';
 import type { GraphQLContext } from '../server/context.js';
@@ -23,10 +24,9 @@ export function patternsOf(ctx: GraphQLContext): PatternService {
   return service;
 }
 
-/** Whether the caller may read an app's patterns; every app when the gateway checks no scope. */
+/** Whether the caller's scope holds an app's patterns (src/auth/access.ts). */
 export function mayRead(ctx: GraphQLContext, domain: string, app: string): boolean {
-  const scope = (ctx as { identity?: { scope?: { app(domain: string, app: string): boolean } } }).identity?.scope;
-  return !scope || scope.app(domain, app);
+  return canReadApp(ctx, domain, app);
 }
 
 export function checkFirst(first: number | null | undefined, fallback: number): number {

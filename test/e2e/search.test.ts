@@ -89,7 +89,10 @@ describe('federated search over the demo', () => {
   });
 
   it('follows a trace through the gateway mapping into the other domain', async () => {
-    const start = await logs({ domains: ['shop'], apps: ['order-service'], keywords: '"calling pay-gateway"', envs: ['prod'] }, 1);
+    // Mappings are learned from the live stream as the gateway's lines pass through the core, so
+    // take a call from a few seconds ago rather than the one being written right now.
+    const to = new Date(Date.now() - 5_000).toISOString();
+    const start = await logs({ domains: ['shop'], apps: ['order-service'], keywords: '"calling pay-gateway"', envs: ['prod'], to }, 1);
     const shopTrace = start.edges[0].node.traceId;
     const res = await gw.gql(`{ trace(traceId: "${shopTrace}") { traceId hops { domain traceId first last events { ts app message } } } }`);
     expect(res.errors).toBeUndefined();

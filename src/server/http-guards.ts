@@ -49,7 +49,9 @@ export function persistedOnlyHttp(persisted: PersistedQueries) {
       if (!body || typeof body !== 'object' || Array.isArray(body)) return next();
       const resolved = persisted.resolve(body);
       if ('error' in resolved) return refuse(res, 400, String(resolved.error.extensions.code), resolved.error.message);
-      req.body = { ...body, query: resolved.query, extensions: withoutPersisted(body.extensions) };
+      const { extensions, ...rest } = body;
+      const kept = withoutPersisted(extensions);
+      req.body = { ...rest, query: resolved.query, ...(kept === undefined ? {} : { extensions: kept }) };
       return next();
     }
     if (req.method === 'GET') {

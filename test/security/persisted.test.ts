@@ -25,7 +25,7 @@ afterAll(async () => {
 const post = (body: unknown) =>
   fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.keys.payReader}` }, body: JSON.stringify(body) }).then(async (r) => ({
     status: r.status,
-    body: await r.json(),
+    body: (await r.json()) as any,
   }));
 const byHash = (q: string) => ({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256(q) } } });
 
@@ -42,7 +42,7 @@ describe('persisted queries only', () => {
 
   it('does the same for GET', async () => {
     const get = (params: Record<string, string>) =>
-      fetch(`${gw.url}?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${gw.keys.payReader}`, 'apollo-require-preflight': 'true' } }).then((r) => r.json());
+      fetch(`${gw.url}?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${gw.keys.payReader}`, 'apollo-require-preflight': 'true' } }).then((r) => r.json() as Promise<any>);
     expect((await get({ extensions: JSON.stringify(byHash(LISTED).extensions) })).data.domains).toEqual([{ name: 'pay' }]);
     expect(codeOf((await get({ query: '{ health { status } }' })).errors)).toBe('PERSISTED_QUERY_NOT_ALLOWED');
   });

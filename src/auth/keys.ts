@@ -94,7 +94,7 @@ interface KeyRow extends RowDataPacket {
   hash: string;
   user: string;
   role: string;
-  scope: string;
+  scope: string | object;
   expires_at: number | string | null;
   revoked: number;
 }
@@ -106,7 +106,8 @@ interface KeyRow extends RowDataPacket {
  */
 export function mysqlKeyStore(pool: Pool, opts: { tablePrefix?: string; ttlMs?: number } = {}): KeyStore {
   const table = `\`${opts.tablePrefix ?? 'logfed_'}api_keys\``;
-  const cache = new LRUCache<string, StoredKey>({ max: 10_000, ttl: opts.ttlMs ?? 60_000, allowStale: true });
+  // Stale entries are kept (not dropped on read) to serve while MySQL is away.
+  const cache = new LRUCache<string, StoredKey>({ max: 10_000, ttl: opts.ttlMs ?? 60_000, noDeleteOnStaleGet: true });
   return {
     async find(id) {
       const fresh = cache.get(id, { allowStale: false });
@@ -129,7 +130,8 @@ export function mysqlKeyStore(pool: Pool, opts: { tablePrefix?: string; ttlMs?: 
         hash: row.hash,
         user: row.user,
         role: row.role,
-        scope: JSON.parse(row.scope),
+        // Some drivers hand a JSON-checked text column back already parsed.
+        scope: typeof row.scope === 'string' ? JSON.parse(row.scope) : row.scope,
         ...(row.expires_at === null ? {} : { expiresAt: Number(row.expires_at) }),
       });
       if (!parsed.success) throw new LogfedError('INTERNAL', `API key ${id} in ${table} is not valid: ${parsed.error.issues[0]?.message}`);

@@ -5,6 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaBus, deadLetter, DEAD_LETTER_HEADERS, partitionForKey, type Bus, type BusRecord } from '../../src/compute/bus/index.js';
 import { collector, waitFor } from '../../src/compute/bus/testing.js';
+import { LogfedError } from '../../src/errors/index.js';
 
 const BROKERS = ['127.0.0.1:9092'];
 const RUN = `${Date.now().toString(36)}-${process.pid}`;
@@ -135,6 +136,34 @@ describe('kafka bus', () => {
     await waitFor(() => got.records.length >= 3, 'the failed batch to come again', 60_000);
     expect(got.values()).toEqual(['m0', 'm1', 'm2']);
     expect(calls).toBeGreaterThanOrEqual(2);
+    await sub.stop();
+  }, 120_000);
+
+  it('delivers a batch again when its handler fails with an error marked not retriable', async () => {
+    const topic = topicName('fatal');
+    await bus.ensureTopics([{ topic, partitions: 1 }]);
+    let calls = 0;
+    const got = collector(async () => {
+      calls++;
+      if (calls === 1) throw new LogfedError('BAD_CONFIG', 'a handler bug, not a broker problem');
+    });
+    const sub = await bus.subscribe({ groupId: group('fatal'), topics: [topic], fromBeginning: true, eachBatch: got.eachBatch });
+    await bus.produce(topic, messages(3));
+    await waitFor(() => got.records.length >= 3, 'the batch to come again after a non-retriable failure', 60_000);
+    expect(got.values()).toEqual(['m0', 'm1', 'm2']);
+    await sub.stop();
+  }, 120_000);
+
+  it('produces a call larger than the broker takes in one request, in order', async () => {
+    const topic = topicName('large');
+    await bus.ensureTopics([{ topic, partitions: 1 }]);
+    // 3 MB to one partition: over the broker's 1 MB limit for one record batch.
+    const big = Array.from({ length: 3_000 }, (_, i) => ({ key: 'one', value: `${i} ${'x'.repeat(1_000)}` }));
+    await bus.produce(topic, big);
+    const got = collector();
+    const sub = await bus.subscribe({ groupId: group('large'), topics: [topic], fromBeginning: true, eachBatch: got.eachBatch });
+    await waitFor(() => got.records.length >= 3_000, 'all 3,000 records', 60_000);
+    expect(got.values().map((v) => Number(v.split(' ')[0]))).toEqual(big.map((_, i) => i));
     await sub.stop();
   }, 120_000);
 

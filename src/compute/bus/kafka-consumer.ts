@@ -3,7 +3,7 @@
 // the same group resumes exactly where its owner last committed. Built by kafka.ts.
 
 import type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Kafka } from 'kafkajs';
-import { LogfedError } from '../../errors/index.js';
+import { LogfedError, badInput } from '../../errors/index.js';
 import { log as rootLog } from '../../observe/logger.js';
 import type { KafkaBusConfig } from './config.js';
 import { kafkaError } from './kafka-errors.js';
@@ -25,6 +25,10 @@ export async function subscribeKafka(deps: KafkaSubscribeDeps, opts: SubscribeOp
   const { kafka, config } = deps;
   const { groupId, topics } = opts;
   const fromBeginning = opts.fromBeginning ?? false;
+  const concurrency = opts.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw badInput(`subscribe.concurrency: expected an integer from 1 to 64, got ${JSON.stringify(opts.concurrency)}`);
+  }
   const ctxFor = (action: string) => ({ brokers: config.brokers, action: `${action} (group ${groupId})`, topic: topics.join(',') });
   const consumer: Consumer = kafka.consumer({
     groupId,
@@ -77,7 +81,9 @@ export async function subscribeKafka(deps: KafkaSubscribeDeps, opts: SubscribeOp
     } catch (err) {
       busMetrics.consumeFailed.inc(labels, records.length);
       log.warn({ err, topic: batch.topic, partition: batch.partition, offset: records[0]!.offset, group: groupId }, 'batch handler failed; delivering the batch again');
-      throw err;
+      // kafkajs stops the consumer for good on an error it deems not retriable (a LogfedError with
+      // retriable: false, a TypeError); the contract is "delivered again", so it is told to retry.
+      throw Object.assign(new Error(`batch handler failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }), { retriable: true });
     }
     busMetrics.consumed.inc(labels, records.length);
   };
@@ -104,7 +110,7 @@ export async function subscribeKafka(deps: KafkaSubscribeDeps, opts: SubscribeOp
   try {
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning });
-    await consumer.run({ autoCommit: opts.autoCommit !== false, eachBatchAutoResolve: true, partitionsConsumedConcurrently: 1, eachBatch });
+    await consumer.run({ autoCommit: opts.autoCommit !== false, eachBatchAutoResolve: true, partitionsConsumedConcurrently: concurrency, eachBatch });
   } catch (err) {
     await consumer.disconnect().catch(() => undefined);
     throw kafkaError(err, ctxFor('subscribe'));

@@ -57,10 +57,12 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       if (messages.length === 0) return;
       try {
         const p = await producer.get();
-        await p.send({
-          topic,
-          messages: messages.map((m) => ({ key: m.key ?? null, value: m.value, headers: m.headers })),
-        });
+        for (const slice of slices(messages)) {
+          await p.send({
+            topic,
+            messages: slice.map((m) => ({ key: m.key ?? null, value: m.value, headers: m.headers })),
+          });
+        }
       } catch (err) {
         busMetrics.produceFailed.inc({ bus: 'kafka', topic }, messages.length);
         throw kafkaError(err, errorCtx(`produce to ${topic}`, topic));
@@ -145,6 +147,29 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       throw new LogfedError('NOT_FOUND', `cannot subscribe: ${missing.join(', ')} not found on Kafka at ${config.brokers.join(',')}: create it with bus.ensureTopics([${list}]) or set autoCreateTopics`);
     }
   }
+}
+
+/**
+ * kafkajs sends a call's messages for one partition as one record batch, and the broker refuses a
+ * batch over its message.max.bytes (1 MB by default) whole: a large call goes in slices, in order.
+ */
+const SLICE_BYTES = 512 * 1024;
+
+function* slices(messages: BusMessage[]): Generator<BusMessage[]> {
+  let slice: BusMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    let size = 64 + (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length) + (m.key ? Buffer.byteLength(m.key) : 0);
+    for (const [name, value] of Object.entries(m.headers ?? {})) size += name.length + Buffer.byteLength(value);
+    if (slice.length > 0 && bytes + size > SLICE_BYTES) {
+      yield slice;
+      slice = [];
+      bytes = 0;
+    }
+    slice.push(m);
+    bytes += size;
+  }
+  if (slice.length > 0) yield slice;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -60,6 +60,12 @@ export interface SubscribeOptions {
   eachBatch(records: BusRecord[], ctx: BatchContext): Promise<void>;
   /** Default true: commit the batch's next offset after eachBatch resolves. */
   autoCommit?: boolean;
+  /**
+   * Kafka: batches of up to this many partitions in hand at once (default 1), so one partition's
+   * writes can overlap another's processing; eachBatch must then be safe to run concurrently.
+   * The in-process bus hands one batch at a time.
+   */
+  concurrency?: number;
   /** Partitions this member received in a rebalance. */
   onAssign?(partitions: TopicPartition[]): void;
   /**

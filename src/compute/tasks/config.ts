@@ -34,6 +34,8 @@ export const taskConfigSchema = z
     tail: z.boolean().default(true),
     /** Start with the gateway; otherwise only startTask starts it. */
     autoStart: z.boolean().default(true),
+    /** On Kafka, batches of this many partitions are handled at once, so one's writes overlap another's processing. */
+    concurrency: z.number().int().min(1).max(64).default(3),
     /** How often multi-line events that have waited past their maxAgeMs are released. */
     advanceMs: z.number().int().min(10).max(60_000).default(250),
     /** Longest record kept; longer ones are cut and flagged `_truncated`. */

@@ -1,17 +1,26 @@
 // `npm run bench -- ingest`: compute core I in process on one core. Generated logback lines (a few
 // with stack traces and sensitive values) run through compilePipeline: decode, identify, parse
 // (logback, multi-line), mask, and one dimension-table enrichment. The baseline, measured in the
-// same run, is JSON.parse of the same records written as JSON lines. Rates in the last line are
-// per CPU second of this process (what one core sustains, whatever else the machine is running);
-// wall-clock rates are printed above it.
+// same run, is JSON.parse of the same records written as JSON lines. lines_per_s in the last line
+// is per CPU second of this process (what one core sustains, whatever else the machine is
+// running); wall-clock rates are printed above it. Then the same rules run as a compute task on
+// the local Kafka (_ingest-kafka.ts): kafka_lines_per_s sustained Kafka -> core -> Kafka, and
+// p99_ms end to end at a steady 10,000 lines/s.
 
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compilePipeline } from '../src/compute/pipeline.js';
 import { loadRules } from '../src/compute/rules/index.js';
 import type { RawRecord } from '../src/compute/stages/types.js';
+import { kafkaIngest } from './_ingest-kafka.js';
 
 const LINES = Number(process.env.BENCH_INGEST_LINES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_INGEST_RUNS ?? 3);
+const KAFKA_LINES = Number(process.env.BENCH_INGEST_KAFKA_LINES ?? 500_000);
+const KAFKA_RATE = Number(process.env.BENCH_INGEST_KAFKA_RATE ?? 10_000);
+const KAFKA_SECONDS = Number(process.env.BENCH_INGEST_KAFKA_SECONDS ?? 15);
+const BROKERS = (process.env.LOGFED_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
 const THREADS = ['http-nio-8080-exec-1', 'http-nio-8080-exec-7', 'kafka-consumer-3', 'scheduling-1', 'main'];
 const LOGGERS = ['c.e.shop.OrderController', 'c.e.shop.CartService', 'c.e.pay.PaymentClient', 'o.s.w.s.DispatcherServlet', 'c.e.ship.Tracker', 'c.e.user.LoginService'];
@@ -121,7 +130,6 @@ function measure(work: () => void): Timing {
 
 async function pipelineRun(records: RawRecord[]): Promise<Timing & { events: number; dead: number }> {
   const { rules } = loadRules(RULES, 'yaml');
-  const owners = LOGGERS.map((logger, i) => ({ logger, team: `team-${i}` }));
   const pipeline = compilePipeline(rules, { name: 'bench', maskSecret: 'bench-secret-0123456789', loadDimension: () => async () => owners });
   await pipeline.start();
   let events = 0;
@@ -150,6 +158,7 @@ function baselineRun(lines: Buffer[]): Timing {
   return time;
 }
 
+const owners = LOGGERS.map((logger, i) => ({ logger, team: `team-${i}` }));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const { logback, json } = generate(LINES);
@@ -174,4 +183,21 @@ console.log(`pipeline: ${show(pipelineTimes)}; ${events} events (A and enriched 
 console.log(`baseline (JSON.parse of the same records): ${show(baselineTimes)}`);
 console.log(`wall clock: lines_per_s=${rate(pipelineTimes, 'wall')} baseline_lines_per_s=${rate(baselineTimes, 'wall')} (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
 console.log(`ratio pipeline/baseline throughput: ${(rate(pipelineTimes, 'cpu') / rate(baselineTimes, 'cpu')).toFixed(2)}`);
-console.log(`bench ingest: lines_per_s=${rate(pipelineTimes, 'cpu')} baseline_lines_per_s=${rate(baselineTimes, 'cpu')}`);
+console.log(`in process: lines_per_s=${rate(pipelineTimes, 'cpu')} baseline_lines_per_s=${rate(baselineTimes, 'cpu')}`);
+
+// A task's output is its finished product: the enriched events only (the app type is not emitted).
+const kafkaRules = loadRules(RULES, 'yaml').rules.map((r) => (r.id === 'app-log' ? { ...r, emit: false } : r));
+const rulesDir = mkdtempSync(join(tmpdir(), 'logfed-bench-rules-'));
+writeFileSync(join(rulesDir, 'bench.json'), JSON.stringify(kafkaRules));
+const kafkaLines = generate(KAFKA_LINES).logback.map((r) => r.value);
+console.log(`kafka: ${KAFKA_LINES} lines through a task on ${BROKERS.join(',')} (3 partitions in and out), then ${KAFKA_RATE} lines/s for ${KAFKA_SECONDS}s`);
+let kafka: Awaited<ReturnType<typeof kafkaIngest>>;
+try {
+  kafka = await kafkaIngest({ rulesDir, ruleRefs: kafkaRules.map((r) => r.id), owners, lines: kafkaLines, rate: KAFKA_RATE, seconds: KAFKA_SECONDS, brokers: BROKERS });
+} finally {
+  rmSync(rulesDir, { recursive: true, force: true });
+}
+const l = kafka.latency;
+console.log(`kafka sustained: ${kafka.linesPerSecond} lines/s in, ${kafka.events} events out (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores, broker included)`);
+console.log(`kafka latency: ${l.count} lines at ${Math.round(l.sentPerSecond)} lines/s; p50=${l.p50}ms p99=${l.p99}ms max=${l.max}ms`);
+console.log(`bench ingest: lines_per_s=${rate(pipelineTimes, 'cpu')} kafka_lines_per_s=${kafka.linesPerSecond} p99_ms=${l.p99}`);

@@ -1,0 +1,140 @@
+// The Kafka part of `npm run bench -- ingest`: Kafka -> compute task -> Kafka on the local broker
+// (scripts/services.sh), 3-partition topics. Sustained: lines produced beforehand are consumed,
+// processed (the same rules as the in-process part) and written to an output topic; the rate
+// counts from the first record handled to the last. Latency: lines produced at a steady rate, each
+// carrying its send time, read back from the output topic; p99 of receive minus send.
+
+import { Kafka, logLevel } from 'kafkajs';
+import { createKafkaBus, type Bus, type BusMessage } from '../src/compute/bus/index.js';
+import { createFileRuleStore } from '../src/compute/rule-store/index.js';
+import { computeConfigSchema, TaskManager } from '../src/compute/tasks/index.js';
+import type { Row } from '../src/compute/stages/dimension.js';
+
+export interface KafkaIngestOptions {
+  /** Folder holding the rule files the task runs (ids under `bench.`... as named by `ruleRefs`). */
+  rulesDir: string;
+  ruleRefs: string[];
+  owners: Row[];
+  /** Raw lines for the sustained run, in order. */
+  lines: Buffer[];
+  /** Lines per second and seconds of the latency run. */
+  rate: number;
+  seconds: number;
+  brokers: string[];
+}
+
+export interface KafkaIngestResult {
+  linesPerSecond: number;
+  events: number;
+  latency: { count: number; sentPerSecond: number; p50: number; p99: number; max: number };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+export async function kafkaIngest(opts: KafkaIngestOptions): Promise<KafkaIngestResult> {
+  const run = `${Date.now().toString(36)}-${process.pid}`;
+  const topics = { in: `logfed-bench-in-${run}`, out: `logfed-bench-out-${run}`, latIn: `logfed-bench-lat-in-${run}`, latOut: `logfed-bench-lat-out-${run}` };
+  const admin = new Kafka({ brokers: opts.brokers, logLevel: logLevel.NOTHING }).admin();
+  try {
+    await admin.connect();
+  } catch (err) {
+    throw new Error(`Kafka at ${opts.brokers.join(',')} does not answer (${(err as Error).message}): start it with \`npm run services\``);
+  }
+  await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
+  const buses: Bus[] = [];
+  const bus = (name: string) => {
+    const b = createKafkaBus({ brokers: opts.brokers, clientId: `logfed-bench-${name}-${run}`, maxWaitMs: 50 });
+    buses.push(b);
+    return b;
+  };
+  const managers: TaskManager[] = [];
+  const task = async (id: string, input: string, output: string, startFrom: 'earliest' | 'latest') => {
+    const config = computeConfigSchema.parse({
+      rules: { source: 'files', dir: opts.rulesDir, refreshSeconds: 0 },
+      tasks: [{ id, topics: [input], rules: opts.ruleRefs, outputTopic: output, tail: false, startFrom, groupId: `logfed-bench-${id}-${run}` }],
+    });
+    const manager = new TaskManager(config, {
+      bus: bus(id),
+      store: createFileRuleStore({ dir: opts.rulesDir }),
+      compile: { maskSecret: 'bench-secret-0123456789', loadDimension: () => async () => opts.owners },
+    });
+    managers.push(manager);
+    await manager.start();
+    const runner = manager.get(id)!;
+    if (runner.state !== 'RUNNING') throw new Error(`bench task ${id} did not start: ${runner.lastError}`);
+    return runner;
+  };
+  try {
+    // Sustained: everything is on the topic before the task starts, so the task is never idle.
+    const producer = bus('producer');
+    // Keyed by source file, as a shipper would, so each file's lines stay in order on one partition.
+    const keyed = (value: Buffer, i: number): BusMessage => ({ key: `file-${i % 12}`, value });
+    const messages = opts.lines.map(keyed);
+    for (let from = 0; from < messages.length; from += 20_000) {
+      const chunk = messages.slice(from, from + 20_000);
+      await Promise.all([0, 1, 2, 3].map((q) => producer.produce(topics.in, chunk.slice(q * 5_000, (q + 1) * 5_000))));
+    }
+    const sustained = await task('sustained', topics.in, topics.out, 'earliest');
+    while (sustained.counts().records === 0) await sleep(2);
+    const first = sustained.counts().records;
+    const t0 = performance.now();
+    while (sustained.counts().records < opts.lines.length) await sleep(5);
+    const seconds = (performance.now() - t0) / 1000;
+    const events = sustained.counts().events;
+    await managers[0]!.close();
+
+    // Latency: a steady rate of lines, each carrying its send time, read back from the output topic.
+    const latency = await task('latency', topics.latIn, topics.latOut, 'latest');
+    const reader = bus('reader');
+    const latencies: number[] = [];
+    const seen = new Set<string>();
+    const SENT = /sent=(\d+) seq=(\d+)/;
+    const sub = await reader.subscribe({
+      groupId: `logfed-bench-reader-${run}`,
+      topics: [topics.latOut],
+      fromBeginning: true,
+      eachBatch: async (records) => {
+        const now = Date.now();
+        for (const r of records) {
+          const m = SENT.exec(r.value.toString('utf8', 0, Math.min(r.value.length, 4096)));
+          // Each line gives two events (the app line and its enriched copy): count the first.
+          if (!m || seen.has(m[2]!)) continue;
+          seen.add(m[2]!);
+          latencies.push(now - Number(m[1]));
+        }
+      },
+    });
+    while ((await latency.health()).assignment.length < 3) await sleep(50);
+    while (sub.assignment().length < 3) await sleep(50);
+    const starts = opts.lines.filter((l) => l.includes(' --- ['));
+    let sent = 0;
+    const began = Date.now();
+    const until = began + opts.seconds * 1000;
+    while (Date.now() < until) {
+      const due = Math.floor(((Date.now() - began) / 1000) * opts.rate) - sent;
+      if (due > 0) {
+        const now = Date.now();
+        const batch = Array.from({ length: due }, (_, j) => keyed(Buffer.concat([starts[(sent + j) % starts.length]!, Buffer.from(` sent=${now} seq=${sent + j}`)]), sent + j));
+        await producer.produce(topics.latIn, batch);
+        sent += due;
+      }
+      await sleep(5);
+    }
+    const sentPerSecond = sent / ((Date.now() - began) / 1000);
+    const deadline = Date.now() + 30_000;
+    while (latencies.length < sent && Date.now() < deadline) await sleep(20);
+    await sub.stop();
+    const sorted = [...latencies].sort((a, b) => a - b);
+    return {
+      linesPerSecond: Math.round((opts.lines.length - first) / seconds),
+      events,
+      latency: { count: latencies.length, sentPerSecond, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? NaN },
+    };
+  } finally {
+    for (const m of managers) await m.close();
+    for (const b of buses) await b.close();
+    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}

@@ -105,6 +105,7 @@ describe('compute task on the in-process bus', () => {
 
     const saved = await manager.upsertRule({ id: 't.pii', kind: 'mask', version: 2, online: true, detect: ['email'] });
     expect(saved).toMatchObject({ id: 't.pii', version: 2 });
+    expect(saved.refreshedAt).toBe(manager.get('t1')!.lastReload!.at);
     await produce(bus, [logbackLine(T0, 'call 13812345678 or a@example.com')]);
     await waitFor(() => tailed.length === 1, 'an event under the new mask rule');
     expect(tailed[0]!.message).toMatch(/^call 13812345678 or <email:[0-9a-f]{8}>$/);

@@ -105,8 +105,7 @@ export class TaskManager {
     const rule = checked.rule;
     await this.checkTasks(rule);
     const saved = await this.deps.store.put(rule, raw);
-    await this.reloadUsers(rule.id);
-    return saved;
+    return this.reloadUsers(saved);
   }
 
   /** Switches a rule on or off, if every task that runs it would accept the change. */
@@ -116,8 +115,7 @@ export class TaskManager {
     if (current.online !== online) await this.checkTasks({ ...current.rule, online } as Rule);
     const saved = await this.deps.store.setOnline(id, online);
     if (!saved) throw new LogfedError('NOT_FOUND', `no rule ${JSON.stringify(id)} in the rule store (${this.deps.store.location})`);
-    await this.reloadUsers(id);
-    return saved;
+    return this.reloadUsers(saved);
   }
 
   async close(): Promise<void> {
@@ -144,11 +142,13 @@ export class TaskManager {
     return result;
   }
 
-  private async reloadUsers(id: string): Promise<void> {
-    const users = this.list().filter((r) => usesRule(r.config.rules, id));
-    if (users.length === 0) return;
+  /** Reloads the tasks that run a saved rule; answers the rule as stored afterwards (refreshedAt set once loaded). */
+  private async reloadUsers(saved: StoredRule): Promise<StoredRule> {
+    const users = this.list().filter((r) => usesRule(r.config.rules, saved.id));
+    if (users.length === 0) return saved;
     const snapshot = await this.deps.store.snapshot();
     for (const runner of users) await this.reloadWith(runner, snapshot);
+    return (await this.deps.store.snapshot()).rules.find((r) => r.id === saved.id) ?? saved;
   }
 
   /** Compiles, for each task that runs the rule, its rule set with this rule in place; throws the issues of those that fail. */

@@ -25,6 +25,11 @@ export interface DemoOptions {
   topic: string;
   /** Each event of the sample files, once, at start: they are on disk already, not live. */
   onPastEvent(event: LogEvent): void;
+  /**
+   * Each live event as its line is written: searchable at once, while its way through the bus
+   * and the demo task takes a moment (a held multi-line event up to a second).
+   */
+  onWritten?(event: LogEvent): void;
   now?: () => number;
 }
 
@@ -52,6 +57,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
         for (const file of line.files) {
           appendLine(opts.dir, demoFilePath(line.event.domain, line.event.env, line.event.app, file), line.text);
         }
+        opts.onWritten?.(line.event);
         records.push(...rawRecords(line.event, line.text));
       }
       opts.bus.produce(opts.topic, records).catch((err) => log.warn({ err, topic: opts.topic }, 'demo: producing raw lines failed'));

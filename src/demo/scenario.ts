@@ -69,6 +69,8 @@ export function generateRequest(rng: Rng, t0: number, env: string, seq: number):
     } else {
       emit(core, 'INFO', 'PaymentService', 198, `payment ${payNo} for order ${orderNo} authorised via ${channel} in ${rng.int(20, 400)}ms`, payTrace);
       emit(order, 'INFO', 'OrderService', 77, `order ${orderNo} paid`, shopTrace);
+      // Contact details in a log line: the demo task masks them before the live tail shows them.
+      emit(user, 'INFO', 'NotifyService', 52, `receipt for order ${orderNo} mailed to user${userId}@example.com, sms to 1380013${String(userId).padStart(4, '0')}`, shopTrace);
     }
   } else {
     emit(order, 'INFO', 'PayClient', 150, `pay sandbox accepted order ${orderNo}`, shopTrace);

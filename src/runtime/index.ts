@@ -134,6 +134,8 @@ export async function createRuntime(config: Config): Promise<Runtime> {
         bus: services.bus,
         topic: config.demo.topic,
         onPastEvent: (e) => plugins.observe(e),
+        // Gateway mappings are learned as lines become searchable, not only once the tail has them.
+        onWritten: (e) => plugins.observe(e),
       });
       closers.unshift(() => demo!.stop());
       await plugins.mappingsRecorded();

@@ -16,6 +16,7 @@ import { LogfedError } from '../errors/index.js';
 import { log } from '../observe/logger.js';
 import { registry } from '../observe/metrics.js';
 import type { Runtime } from '../runtime/index.js';
+import { consoleRouter } from './console.js';
 import { createContext, type GraphQLContext } from './context.js';
 import { formatError } from './errors.js';
 import { createGuard } from './guard.js';
@@ -77,6 +78,8 @@ export async function startServer(runtime: Runtime, schema: GraphQLSchema, opts:
     res.setHeader('content-type', registry.contentType);
     res.send(await registry.metrics());
   });
+  // The web console at / and GraphiQL at /graphiql (console.ts); it answers nothing under /graphql.
+  app.use(consoleRouter());
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),

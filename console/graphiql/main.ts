@@ -1,0 +1,26 @@
+// The local GraphiQL at /graphiql: ad-hoc queries over HTTP and subscriptions over graphql-ws,
+// both against this gateway's /graphql, with the console's saved credentials. Bundled with its
+// editor's workers by vite (console/vite.config.ts), so it needs no network beyond the gateway.
+
+import 'graphiql/setup-workers/vite';
+import 'graphiql/style.css';
+import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { GraphiQL } from 'graphiql';
+import { createElement } from 'react';
+import { createRoot } from 'react-dom/client';
+import { credentialHeaders, endpoints } from '../src/api/endpoint.js';
+
+const { httpUrl, wsUrl } = endpoints(window.location);
+const headers = credentialHeaders();
+const fetcher = createGraphiQLFetcher({ url: httpUrl, subscriptionUrl: wsUrl, headers, wsConnectionParams: headers });
+
+const example = `# Logfed: one GraphQL endpoint for every team's logs. The console is at /.
+{
+  logs(query: { levels: ["ERROR"] }, first: 10) {
+    edges { node { ts domain app level traceId message } }
+    sources { logstore status rows ms error reason }
+  }
+}
+`;
+
+createRoot(document.getElementById('graphiql')!).render(createElement(GraphiQL, { fetcher, defaultQuery: example }));

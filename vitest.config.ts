@@ -8,8 +8,9 @@ export default defineConfig({
   // schemas and errors from "another module or realm".
   resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
-    include: ['src/**/*.test.ts', 'adapters/**/*.test.ts', 'plugins/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['test/setup/services.ts'],
+    include: ['src/**/*.test.ts', 'adapters/**/*.test.ts', 'plugins/**/*.test.ts', 'test/**/*.test.ts', 'console/**/*.test.ts'],
+    // The second setup installs Chromium and builds the console for test/browser/ when needed.
+    globalSetup: ['test/setup/services.ts', 'test/browser/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -111,7 +111,13 @@ export async function startTailFanout(hub: TailHub, opts: TailFanoutOptions): Pr
   };
 
   const unrelay = hub.relayTo((event) => {
-    const json = JSON.stringify(event);
+    let json: string;
+    try {
+      json = JSON.stringify(event);
+    } catch {
+      // A field JSON cannot hold (a BigInt, a cycle): the event stays on this replica.
+      return stayLocal(1);
+    }
     parts.push(json);
     bytes += json.length;
     if (parts.length >= opts.maxBatch || bytes >= MAX_BATCH_BYTES) flush();

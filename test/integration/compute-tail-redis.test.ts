@@ -185,10 +185,14 @@ describe('tail fan-out while Redis is away', () => {
         return seenB.includes('before');
       }, 'A to share with B');
 
+      // A field JSON cannot carry keeps that one event local, and the hub goes on.
+      hubA.publish({ ...event('odd'), fields: { n: 1n } });
+      expect(fanA.stats().localOnly).toBe(1);
+
       await proxy.cut();
       await waitFor(() => clientA.status !== 'ready', 'A to notice Redis is gone');
       for (let i = 0; i < 5; i++) hubA.publish(event(`during ${i}`));
-      await waitFor(() => fanA.stats().localOnly >= 5, 'the unshared events to be counted');
+      await waitFor(() => fanA.stats().localOnly >= 6, 'the unshared events to be counted');
       const local: string[] = [];
       while (local.length < 5) {
         const next = (await localA.next()).value!.message;

@@ -36,7 +36,6 @@ describe('patterns in the browser', () => {
     await detail.locator('textarea[name=advice]').fill('normal; worry when it stops');
     await detail.locator('button[type=submit]').click();
     await expect.poll(() => detail.locator('[data-testid=annotation-meta]').textContent(), { timeout: 10_000 }).toMatch(/^saved as /);
-    await screenshot(page, 'patterns');
 
     // The gateway holds it ...
     const { data } = await ctx.gw.gql<{ pattern: { annotation: { label: string; cause: string; advice: string } } }>('query($id: ID!) { pattern(id: $id) { annotation { label cause advice } } }', { id: target });
@@ -50,6 +49,14 @@ describe('patterns in the browser', () => {
     expect(await detail.locator('input[name=label]').inputValue()).toBe('pay handoff');
     expect(await detail.locator('textarea[name=advice]').inputValue()).toBe('normal; worry when it stops');
     expect(await detail.locator('[data-testid=annotation-meta]').textContent()).toMatch(/^by /);
+
+    // The whole domain, with the annotated pattern open beside it; new patterns join live.
+    await page.goto(consoleUrl(ctx.gw.url, `#/patterns?domain=shop&id=${encodeURIComponent(target)}`));
+    await page.reload();
+    await detail.locator('input[name=label]').waitFor();
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(6);
+    expect(new Set(await page.locator('[data-testid=pattern-list] tbody td.dim:not(.nowrap)').allTextContents()).size).toBeGreaterThan(1);
+    await screenshot(page, 'patterns');
 
     // Annotated-only shows it and nothing unannotated.
     await page.selectOption('select[name=labelled]', 'yes');

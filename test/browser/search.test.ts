@@ -103,6 +103,8 @@ describe('search in the browser', () => {
 
   it('serves a local GraphiQL that runs queries against the gateway', async () => {
     const { page, problems } = await openPage(ctx.browser, consoleUrl(ctx.gw.url, 'graphiql'));
+    // The run button answers once the editor holds the query; a click before that does nothing.
+    await expect.poll(() => page.locator('.graphiql-query-editor .view-lines').innerText().catch(() => ''), { timeout: 20_000 }).toContain('logs(');
     await page.locator('.graphiql-execute-button').click();
     // The editor draws its lines as it lays them out; innerText reads what it drew.
     const response = page.locator('.graphiql-response .view-lines');

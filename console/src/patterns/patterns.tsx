@@ -144,7 +144,7 @@ export function PatternsView({ route }: { route: Route }) {
                       {p.count.toLocaleString()}
                       {(p.recent ?? 0) > 0 && <small class="delta">+{p.recent}</small>}
                     </td>
-                    <td>
+                    <td class="spark-cell">
                       <Sparkline counts={p.histogram.map((b) => b.count)} title={`${p.histogram.reduce((n, b) => n + b.count, 0)} events in the last ${SPARK_MINUTES} minutes`} />
                     </td>
                     <td class="template">

@@ -1,9 +1,10 @@
 // Matches over time for the loaded search results, drawn from what the browser holds: the caption
 // says so, and the part of the range that no loaded page reached is drawn hatched, not empty.
-// Clicking a bar narrows the search to that bucket.
+// When the loaded pages cover only a sliver of the range, the chart zooms to that sliver and
+// says so. Clicking a bar narrows the search to that bucket.
 
 import { bucketize, type Bucket } from '../lib/histogram.js';
-import { dayClock, duration } from '../lib/time.js';
+import { clock, dayClock, duration } from '../lib/time.js';
 
 export function Histogram(props: {
   timestamps: readonly number[];
@@ -13,7 +14,13 @@ export function Histogram(props: {
   caveat?: string;
   onPick?: (bucket: Bucket) => void;
 }) {
-  const buckets = bucketize(props.timestamps, props.range, props.covered, 60);
+  const { range, covered } = props;
+  const coveredMs = covered.to - covered.from;
+  const rangeMs = range.to - range.from;
+  // A quarter of the range or less: 60 bars over the whole range would put every match in one or two.
+  const zoom = coveredMs > 0 && coveredMs <= rangeMs / 4;
+  const shown = zoom ? covered : range;
+  const buckets = bucketize(props.timestamps, shown, covered, 60);
   const max = Math.max(1, ...buckets.map((b) => b.count));
   const W = 600;
   const H = 40;
@@ -40,12 +47,13 @@ export function Histogram(props: {
         })}
       </svg>
       <div class="axis">
-        <span>{dayClock(props.range.from)}</span>
+        <span>{zoom ? clock(shown.from) : dayClock(shown.from)}</span>
         <span class="caption">
           matches in the loaded results · {props.timestamps.length} events · {width} per bar
+          {zoom && <> · zoomed to the {duration(coveredMs)} they cover, of {duration(rangeMs)} searched: load more to reach further</>}
           {hidden > 0 && <> · hatched: {props.caveat ?? 'not loaded yet'}</>}
         </span>
-        <span>{dayClock(props.range.to)}</span>
+        <span>{zoom ? clock(shown.to) : dayClock(shown.to)}</span>
       </div>
     </div>
   );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TailBuffer } from './buffer.js';
 
-const ev = (n: number, dropped = 0) => ({ n, dropped });
+const ev = (n: number, dropped = 0, ts = n) => ({ n, dropped, ts: new Date(ts * 1000).toISOString() });
 
 describe('TailBuffer', () => {
   it('drops the oldest pending events past its bound and counts them apart from the gateway drops', () => {
@@ -26,6 +26,16 @@ describe('TailBuffer', () => {
     b.clear();
     expect(b.visible).toEqual([]);
     expect(b.counts.received).toBe(0);
+  });
+
+  it('places a line that arrives late by its time among the recent ones', () => {
+    const b = new TailBuffer<ReturnType<typeof ev>>();
+    [ev(1), ev(3), ev(2, 0, 2), ev(5)].forEach((e) => b.push(e));
+    b.drain(2);
+    b.drain();
+    b.push(ev(4));
+    b.drain();
+    expect(b.visible.map((e) => e.n)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('refuses bounds that are not positive', () => {

@@ -1,6 +1,7 @@
 // The live tail's bounded buffer between the WebSocket and the screen. Events queue as they
 // arrive and the page takes them once per frame; when the page cannot keep up the queue drops
-// its oldest events and counts them, beside what the gateway reported dropping for us.
+// its oldest events and counts them, beside what the gateway reported dropping for us. Lines
+// from many apps arrive a little out of order; each is placed by its time among the recent ones.
 
 export interface TailCounts {
   /** Events received over the subscription. */
@@ -11,7 +12,9 @@ export interface TailCounts {
   droppedByBrowser: number;
 }
 
-export class TailBuffer<T extends { dropped?: number | null }> {
+const REORDER_WINDOW = 200;
+
+export class TailBuffer<T extends { ts: string; dropped?: number | null }> {
   private queue: T[] = [];
   private lines: T[] = [];
   private shown = 0;
@@ -45,7 +48,16 @@ export class TailBuffer<T extends { dropped?: number | null }> {
     if (this.queue.length === 0) return false;
     const taken = this.queue.splice(0, Math.min(max, this.queue.length));
     this.shown += taken.length;
-    this.lines = this.lines.concat(taken);
+    const lines = this.lines.slice();
+    for (const e of taken) {
+      // Only the last REORDER_WINDOW lines are looked at: a line later than that goes last.
+      const t = Date.parse(e.ts);
+      let at = lines.length;
+      const stop = Math.max(0, lines.length - REORDER_WINDOW);
+      while (at > stop && Date.parse(lines[at - 1]!.ts) > t) at--;
+      lines.splice(at, 0, e);
+    }
+    this.lines = lines;
     if (this.lines.length > this.maxLines) this.lines = this.lines.slice(this.lines.length - this.maxLines);
     return true;
   }

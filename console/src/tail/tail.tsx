@@ -115,6 +115,7 @@ export function TailView({ route }: { route: Route }) {
           name="clear"
           onClick={() => {
             b.clear();
+            rate.current = { at: performance.now(), received: 0, perSecond: 0 };
             setFrame((n) => n + 1);
           }}
         >
@@ -127,7 +128,7 @@ export function TailView({ route }: { route: Route }) {
           {state === 'live' ? '● live' : state === 'connecting' ? '○ waiting for lines…' : '❚❚ paused'}
         </span>
         <span class="dim" data-testid="tail-count">
-          {b.visible.length} lines shown · {b.counts.received} received · {state === 'live' ? `${rate.current.perSecond.toFixed(1)}/s` : 'not receiving'}
+          {b.visible.length} lines shown · {b.counts.received} received · {state !== 'live' ? 'not receiving' : rate.current.received > 0 ? `${rate.current.perSecond.toFixed(1)}/s` : 'measuring rate…'}
           {b.visible.length >= b.maxLines && ` · showing the last ${b.maxLines}`}
         </span>
         {dropped > 0 && (

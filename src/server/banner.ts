@@ -4,6 +4,7 @@ export function banner(o: { url: string; source: string; embedded: boolean; demo
   const lines = [
     '',
     `  Logfed is serving GraphQL at ${o.url}  (WebSocket subscriptions on the same URL)`,
+    `  web console: ${o.url.replace(/\/graphql$/, '/')}   GraphiQL: ${o.url.replace(/\/graphql$/, '/graphiql')}`,
     `  config: ${o.source}`,
     o.embedded
       ? '  state:  in memory (embedded default) — topology, patterns and metrics are lost on restart'

@@ -23,4 +23,7 @@ const example = `# Logfed: one GraphQL endpoint for every team's logs. The conso
 }
 `;
 
-createRoot(document.getElementById('graphiql')!).render(createElement(GraphiQL, { fetcher, defaultQuery: example }));
+// `/graphiql?query=…` opens with that operation, so a link can carry a query to run.
+const initialQuery = new URLSearchParams(window.location.search).get('query') ?? undefined;
+
+createRoot(document.getElementById('graphiql')!).render(createElement(GraphiQL, { fetcher, defaultQuery: example, initialQuery }));

@@ -73,7 +73,8 @@ describe('search in the browser', () => {
   });
 
   it('follows a trace id from a result to its hops in both domains', async () => {
-    const { page, problems } = await openPage(ctx.browser, consoleUrl(ctx.gw.url, '#/search?q=%22calling+pay-gateway%22'));
+    // "order … paid" is logged after the pay domain answered, so both hops exist by then.
+    const { page, problems } = await openPage(ctx.browser, consoleUrl(ctx.gw.url, '#/search?app=order-service&q=paid'));
     const link = page.locator('[data-testid=results] .ev-trace a').first();
     await link.waitFor();
     const traceId = (await link.textContent())!;
@@ -96,12 +97,12 @@ describe('search in the browser', () => {
     // Back to the search: it is still there, as it was.
     await page.click('nav.top a[data-view=search]');
     await page.locator('[data-testid=results] .ev-trace a').first().waitFor();
-    expect(await page.locator('input[name=keywords]').inputValue()).toBe('"calling pay-gateway"');
+    expect(await page.locator('input[name=keywords]').inputValue()).toBe('paid');
     expect(problems).toEqual([]);
     await page.close();
   });
 
-  it('serves a local GraphiQL that runs queries against the gateway', async () => {
+  it('serves a local GraphiQL that runs queries and subscriptions against the gateway', async () => {
     const { page, problems } = await openPage(ctx.browser, consoleUrl(ctx.gw.url, 'graphiql'));
     // The run button answers once the editor holds the query; a click before that does nothing.
     await expect.poll(() => page.locator('.graphiql-query-editor .view-lines').innerText().catch(() => ''), { timeout: 20_000 }).toContain('logs(');
@@ -110,6 +111,18 @@ describe('search in the browser', () => {
     const response = page.locator('.graphiql-response .view-lines');
     await expect.poll(() => response.innerText().catch(() => ''), { timeout: 20_000 }).toContain('"edges"');
     expect(await response.innerText()).toContain('"data"');
+
+    // Subscriptions go over graphql-ws: each new tail event replaces the one shown.
+    const subscription = 'subscription { tail(filter: { domains: ["pay"] }) { ts domain message } }';
+    await page.goto(consoleUrl(ctx.gw.url, `graphiql?query=${encodeURIComponent(subscription)}`));
+    await expect.poll(() => page.locator('.graphiql-query-editor .view-lines').innerText().catch(() => ''), { timeout: 20_000 }).toContain('tail(');
+    await page.locator('.graphiql-execute-button').click();
+    const shownTs = async () => /"ts":\s+"([^"]+)"/.exec(await response.innerText().catch(() => ''))?.[1];
+    await expect.poll(async () => (await response.innerText().catch(() => '')).includes('"tail"'), { timeout: 20_000 }).toBe(true);
+    // The editor draws spaces as no-break spaces: \s matches both.
+    expect(await response.innerText()).toMatch(/"domain":\s+"pay"/);
+    const first = await shownTs();
+    await expect.poll(shownTs, { timeout: 20_000 }).not.toBe(first);
     expect(problems).toEqual([]);
     await page.close();
   });

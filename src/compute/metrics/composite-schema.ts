@@ -91,7 +91,7 @@ const joinSchema = z
   })
   .strict();
 
-const compositeSchema = z.preprocess(
+export const compositeSchema = z.preprocess(
   (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('type' in v) ? { ...v, type: 'formula' } : v),
   z.discriminatedUnion('type', [formulaSchema, joinSchema]).superRefine((r, ctx) => {
     if (r.type === 'formula') refineFormula(r, ctx);

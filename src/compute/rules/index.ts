@@ -11,12 +11,13 @@ import { formatIssues, formatPath, issuesText, show, type RuleIssue } from './is
 import { maskRule, refineMask, type MaskRule } from './mask-rule.js';
 import { parseRule, refineParse, type ParseRule } from './parse-rule.js';
 import { processRule, refineProcess, type ProcessRule } from './process-rule.js';
+import { alertRule, compositeRule, metricRule, processedRule, refineMetricKind, type MetricKindRule } from './metric-kinds.js';
 
-export const RULE_KINDS = ['dataType', 'parse', 'mask', 'dimension', 'process'] as const;
+export const RULE_KINDS = ['dataType', 'parse', 'mask', 'dimension', 'process', 'metric', 'processed', 'composite', 'alert'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 export const ruleSchema = z
-  .discriminatedUnion('kind', [dataTypeRule, parseRule, maskRule, dimensionRule, processRule])
+  .discriminatedUnion('kind', [dataTypeRule, parseRule, maskRule, dimensionRule, processRule, metricRule, processedRule, compositeRule, alertRule])
   .superRefine((rule, ctx) => {
     switch (rule.kind) {
       case 'dataType':
@@ -29,10 +30,12 @@ export const ruleSchema = z
         return refineDimension(rule, ctx);
       case 'process':
         return refineProcess(rule, ctx);
+      default:
+        return refineMetricKind(rule as MetricKindRule, ctx);
     }
   });
 
-export type Rule = DataTypeRule | ParseRule | MaskRule | DimensionRule | ProcessRule;
+export type Rule = DataTypeRule | ParseRule | MaskRule | DimensionRule | ProcessRule | MetricKindRule;
 
 export type RuleCheck = { ok: true; rule: Rule } | { ok: false; issues: RuleIssue[] };
 
@@ -103,7 +106,8 @@ export function loadRules(text: string, format: 'json' | 'yaml'): LoadedRules {
   return { rules, rejected };
 }
 
-export type { DataTypeRule, DimensionRule, MaskRule, ParseRule, ProcessRule, RuleIssue };
+export type { DataTypeRule, DimensionRule, MaskRule, MetricKindRule, ParseRule, ProcessRule, RuleIssue };
+export { METRIC_KINDS, stageBody, type MetricKind } from './metric-kinds.js';
 export { checkRuleSet } from './references.js';
 export { MASK_KINDS, type MaskKind } from './mask-rule.js';
 export { MATCH_KINDS, stepTargets, type EnrichStep, type MatchCondition, type ProcessStep, type WhereCondition } from './process-rule.js';

@@ -104,7 +104,9 @@ describe('loadRules', () => {
       'rules[1].colour: unknown key',
       'rules[2].id: duplicate id "a" (first at rules[0])',
       'rules[3].steps[0].match[0].kind: expected one of equals|containsAll|sqlToken, got "like"',
-      'rules[4].kind: expected one of dataType|parse|mask|dimension|process, got "metric"',
+      // a metric rule is checked by the metric stage's own schema, field by field
+      'rules[4].period: Required',
+      'rules[4].aggregations: Required',
     ]);
     expect(rejected.map((r) => r.index)).toEqual([1, 2, 3, 4]);
   });

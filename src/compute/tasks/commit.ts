@@ -1,13 +1,18 @@
-// The one place a task decides which offsets to commit after handling a batch. Today: the batch's
-// next offset, once its events and dead letters are written. Events still held by the pipeline
-// (a multi-line event waiting for its next line) are not yet covered: a crash in that moment loses
-// them. When windows hold events, this becomes "up to the oldest event held in an open window".
+// The one place a task decides which offsets to commit after handling a batch: the batch's next
+// offset once its events, dead letters and closed windows are written, but never past the oldest
+// event still held in an open metric window, so a crash or broker restart replays that window
+// instead of losing it. A multi-line event still waiting for its next line is not yet covered.
 
 import type { BusRecord, OffsetCommit } from '../bus/types.js';
 
-/** Offsets to commit after `batch` (the records of one partition, in offset order) was handled. */
-export function commitAfter(batch: readonly BusRecord[]): OffsetCommit[] {
+/**
+ * Offsets to commit after `batch` (the records of one partition, in offset order) was handled;
+ * `held` is the oldest offset of that partition an open window still holds, if any.
+ */
+export function commitAfter(batch: readonly BusRecord[], held?: number): OffsetCommit[] {
   const last = batch[batch.length - 1];
   if (!last) return [];
-  return [{ topic: last.topic, partition: last.partition, offset: (BigInt(last.offset) + 1n).toString() }];
+  let next = BigInt(last.offset) + 1n;
+  if (held !== undefined && BigInt(held) < next) next = BigInt(held);
+  return [{ topic: last.topic, partition: last.partition, offset: next.toString() }];
 }

@@ -38,6 +38,16 @@ export const taskConfigSchema = z
     concurrency: z.number().int().min(1).max(64).default(3),
     /** How often multi-line events that have waited past their maxAgeMs are released. */
     advanceMs: z.number().int().min(10).max(60_000).default(250),
+    /** How long past its end a metric window waits for late events; later ones are counted and sent to lateTopic. */
+    allowedLatenessMs: z.number().int().min(0).max(86_400_000).default(5_000),
+    /** A partition that delivered nothing for this long stops holding the metric watermark back. */
+    idleTimeoutMs: z.number().int().min(100).max(86_400_000).default(30_000),
+    /** Metric rows are also written here as JSON, keyed by rule and key. */
+    metricsTopic: topic.optional(),
+    /** Alert records are also written here as JSON, keyed by fingerprint. */
+    alertsTopic: topic.optional(),
+    /** Events too late for their metric window; defaults to logfed-task-<id>-late. */
+    lateTopic: topic.optional(),
     /** Longest record kept; longer ones are cut and flagged `_truncated`. */
     maxRecordBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
   })
@@ -84,3 +94,4 @@ export type ComputeConfigInput = z.input<typeof computeConfigSchema>;
 
 export const groupIdOf = (t: TaskConfig) => t.groupId ?? `logfed-task-${t.id}`;
 export const deadLetterTopicOf = (t: TaskConfig) => t.deadLetterTopic ?? `logfed-task-${t.id}-dlq`;
+export const lateTopicOf = (t: TaskConfig) => t.lateTopic ?? `logfed-task-${t.id}-late`;

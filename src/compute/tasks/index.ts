@@ -9,6 +9,7 @@ import { LogfedError } from '../../errors/index.js';
 import { log } from '../../observe/logger.js';
 import { DEFAULT_TABLE_PREFIX, migrate } from '../../store/migrate.js';
 import type { Bus } from '../bus/types.js';
+import type { Results } from '../results/index.js';
 import { createFileRuleStore, createMysqlRuleStore, type RuleStore } from '../rule-store/index.js';
 import { createMysqlDimensionLoader } from '../stages/dimension-mysql.js';
 import type { ComputeConfig } from './config.js';
@@ -19,6 +20,8 @@ export interface ComputeServices {
   mysql?: Pool;
   tail?: (events: LogEvent[]) => void;
   lagIntervalMs?: number;
+  /** Where tasks keep metric rows and alerts (the runtime's, shared with the exception scanner). */
+  results?: Results;
 }
 
 export async function createCompute(config: ComputeConfig, services: ComputeServices): Promise<TaskManager> {
@@ -34,6 +37,7 @@ export async function createCompute(config: ComputeConfig, services: ComputeServ
     compile: { maskSecret: secret, ...(services.mysql ? { loadDimension: createMysqlDimensionLoader(services.mysql) } : {}) },
     tail: services.tail,
     lagIntervalMs: services.lagIntervalMs,
+    results: services.results,
   });
 }
 

@@ -11,7 +11,8 @@ import type { RuleSnapshot, RuleStore, StoredRule } from '../rule-store/index.js
 import { checkRule, issuesText, type Rule, type RuleIssue } from '../rules/index.js';
 import type { CompileDeps } from '../stages/compile.js';
 import type { ComputeConfig } from './config.js';
-import { TaskRunner } from './runner.js';
+import { compileMetricStage } from './metric-stage.js';
+import { TaskRunner, type TaskRunnerDeps } from './runner.js';
 import { selectRules, usesRule } from './select.js';
 import type { ReloadResult } from './views.js';
 
@@ -25,6 +26,7 @@ export interface TaskManagerDeps {
   tail?: (events: LogEvent[]) => void;
   clock?: () => number;
   lagIntervalMs?: number;
+  results?: TaskRunnerDeps['results'];
 }
 
 export class TaskManager {
@@ -37,7 +39,7 @@ export class TaskManager {
     private readonly deps: TaskManagerDeps,
   ) {
     for (const task of config.tasks) {
-      this.runners.set(task.id, new TaskRunner(task, { bus: deps.bus, compile: deps.compile, tail: deps.tail, clock: deps.clock, lagIntervalMs: deps.lagIntervalMs }));
+      this.runners.set(task.id, new TaskRunner(task, { bus: deps.bus, compile: deps.compile, tail: deps.tail, clock: deps.clock, lagIntervalMs: deps.lagIntervalMs, results: deps.results }));
     }
   }
 
@@ -164,6 +166,7 @@ export class TaskManager {
       const selection = selectRules(runner.config.rules, candidate, runner.runningRules());
       try {
         compilePipeline(selection.rules, { ...this.deps.compile, name: `${runner.id}-check` }).close();
+        compileMetricStage(selection.rules, { allowedLatenessMs: runner.config.allowedLatenessMs, idleTimeoutMs: runner.config.idleTimeoutMs });
       } catch (err) {
         const found = isLogfedError(err) && Array.isArray(err.details?.issues) ? (err.details.issues as RuleIssue[]) : [{ path: `tasks[id=${runner.id}]`, message: String(err) }];
         issues.push(...found.map((i) => ({ path: `tasks[id=${runner.id}].${i.path}`, message: i.message })));

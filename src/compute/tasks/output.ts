@@ -3,6 +3,9 @@
 // the broker's default message size, so one oversized record can never stall a task.
 
 import type { LogEvent } from '../../core/event.js';
+import type { AlertEvent } from '../alerts/types.js';
+import type { MetricRow } from '../metrics/row.js';
+import { keyText } from '../results/types.js';
 import { deadLetters } from '../bus/index.js';
 import type { Bus, BusMessage, BusRecord } from '../bus/types.js';
 import { headerText, META, type DeadLetter, type RawRecord } from '../stages/types.js';
@@ -69,3 +72,9 @@ export function deadLetterRecord(letter: DeadLetter, maxBytes = MAX_OUTPUT_BYTES
 export async function sendDeadLetters(bus: Bus, topic: string, letters: readonly DeadLetter[]): Promise<void> {
   await deadLetters(bus, topic, letters.map((l) => ({ record: deadLetterRecord(l), reason: l.reason })));
 }
+
+/** A metric row on the metrics topic, keyed by rule and key so a compacted topic keeps each series' latest. */
+export const rowMessage = (row: MetricRow): BusMessage => ({ key: `${row.ruleId}/${keyText(row.key)}`, value: JSON.stringify(row) });
+
+/** An alert record on the alerts topic, keyed by its fingerprint. */
+export const alertMessage = (alert: AlertEvent): BusMessage => ({ key: alert.fingerprint, value: JSON.stringify(alert) });

@@ -15,9 +15,14 @@ import type { CompileDeps } from '../stages/compile.js';
 import type { RuleCounts } from '../stages/counters.js';
 import type { DeadLetter } from '../stages/types.js';
 import { commitAfter } from './commit.js';
-import { deadLetterTopicOf, groupIdOf, type TaskConfig } from './config.js';
+import type { AlertEvent } from '../alerts/types.js';
+import type { DimensionLookup } from '../metrics/processed.js';
+import type { MetricRow } from '../metrics/row.js';
+import type { Results } from '../results/index.js';
+import { deadLetterTopicOf, groupIdOf, lateTopicOf, type TaskConfig } from './config.js';
+import { compileMetricStage, type MetricStage, type MetricStageOutput } from './metric-stage.js';
 import { publishTaskGauges, taskMetrics } from './metrics.js';
-import { eventMessage, sendDeadLetters } from './output.js';
+import { alertMessage, eventMessage, rowMessage, sendDeadLetters } from './output.js';
 import { RateMeter } from './rate.js';
 import type { Selection } from './select.js';
 import { addCounts, rejectedView, ruleView, type ReloadResult, type RuleRejection, type TaskHealth, type TaskRuleView, type TaskState } from './views.js';
@@ -33,6 +38,10 @@ export interface TaskRunnerDeps {
   clock?: () => number;
   /** How often consumer lag is read for /metrics. */
   lagIntervalMs?: number;
+  /** Where metric rows and alerts are kept and watched; without it they go to Kafka only. */
+  results?: Results;
+  /** Dimension lookups of processed metric rules. */
+  lookup?: DimensionLookup;
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -45,6 +54,12 @@ export class TaskRunner {
   lastReload?: ReloadResult;
 
   private pipeline?: Pipeline;
+  private stage?: MetricStage;
+  /** Results of closed windows are written one batch at a time, in order; commits wait for them. */
+  private resultsWritten: Promise<void> = Promise.resolve();
+  /** (topic, partition) → the number windows and watermarks know the partition by. */
+  private readonly streams = new Map<string, number>();
+  private readonly late = { events: 0 };
   /** The rules the pipeline was compiled from (offline ones included), in the task's order. */
   private selected: Rule[] = [];
   private fingerprint = '';
@@ -92,6 +107,20 @@ export class TaskRunner {
     return deadLetterTopicOf(this.config);
   }
 
+  get lateTopic(): string {
+    return lateTopicOf(this.config);
+  }
+
+  /** The metric stage now running (its rules' stats and watermarks), if the task has metric rules. */
+  get metricStage(): MetricStage | undefined {
+    return this.stage;
+  }
+
+  /** Events that came after their window had closed, sent to the late topic. */
+  get lateEvents(): number {
+    return this.late.events;
+  }
+
   /**
    * Compiles a selection of rules and, when it differs from what runs, swaps it in between two
    * batches. A set that does not compile is refused with its issues and the running one stays.
@@ -111,7 +140,14 @@ export class TaskRunner {
       }
       this.state = 'STARTING';
       try {
-        const own = [this.deadLetterTopic, ...(this.config.outputTopic ? [this.config.outputTopic] : [])];
+        const c = this.config;
+        const own = [this.deadLetterTopic, ...[c.outputTopic, c.metricsTopic, c.alertsTopic].filter((t): t is string => t !== undefined)];
+        if (this.stage && !this.stage.empty) {
+          own.push(this.lateTopic);
+          // Windows already written stay closed: their replayed events count as late, not as a second row.
+          const written = await this.deps.results?.store.closedThrough(this.stage.metricRuleIds());
+          if (written && written.size > 0) this.stage = compileMetricStage(this.selected, this.stageOptions(written), this.stage);
+        }
         await this.deps.bus.ensureTopics(own.map((topic) => ({ topic })));
         this.sub = await this.deps.bus.subscribe({
           groupId: this.groupId,
@@ -174,13 +210,16 @@ export class TaskRunner {
 
   rules(): TaskRuleView[] {
     const current = this.pipeline?.stats().rules ?? {};
-    const views = this.selected.map((rule) =>
-      ruleView(rule, addCounts(this.carried.get(rule.id), current[rule.id]), {
+    const metric = this.stage?.stats() ?? {};
+    const views = this.selected.map((rule) => {
+      const view = ruleView(rule, addCounts(this.carried.get(rule.id), current[rule.id]), {
         stored: this.stored.get(rule.id),
         refreshedAt: this.refreshed.get(rule.id),
         rejected: this.rejected.get(rule.id),
-      }),
-    );
+      });
+      const m = metric[rule.id];
+      return m ? { ...view, processed: m.received, emitted: m.rowsEmitted, dropped: m.dropped + m.late, series: m.series, lastEmittedAt: m.lastEmittedAt } : view;
+    });
     const shown = new Set(views.map((v) => v.id));
     for (const [id, r] of this.rejected) if (!shown.has(id)) views.push(rejectedView(id, { ...r, id }, r.at));
     return views;
@@ -233,8 +272,10 @@ export class TaskRunner {
     let applied = false;
     if (changed) {
       let next: Pipeline | undefined;
+      let nextStage: MetricStage;
       try {
         next = compilePipeline(selection.rules, { ...this.deps.compile, name: this.id, decode: { maxBytes: this.config.maxRecordBytes } });
+        nextStage = compileMetricStage(selection.rules, this.stageOptions(), this.stage);
         await next.start();
       } catch (err) {
         next?.close();
@@ -243,6 +284,7 @@ export class TaskRunner {
         return this.reloaded({ at, applied: false, changed, issues }, 'rejected');
       }
       await this.replace(next);
+      this.stage = nextStage;
       this.selected = selection.rules;
       this.fingerprint = print;
       applied = true;
@@ -275,15 +317,24 @@ export class TaskRunner {
     const pipeline = this.pipeline!;
     const started = performance.now();
     const now = this.clock();
+    const stage = this.stage;
     const events: LogEvent[] = [];
+    const offsets: number[] = [];
     const dead: DeadLetter[] = [];
     for (const record of records) {
       const out = pipeline.process(record, now);
-      for (const e of out.events) events.push(e);
+      for (const e of out.events) (events.push(e), offsets.push(Number(record.offset)));
       for (const d of out.deadLetters) dead.push(d);
     }
-    await this.write(events, dead);
-    await commit(commitAfter(records));
+    const first = records[0];
+    const stream = first ? this.streamOf(first.topic, first.partition) : 0;
+    const lateIdx = stage && !stage.empty ? stage.push(events, stream, offsets) : [];
+    const lateWrite = lateIdx.length ? this.deps.bus.produce(this.lateTopic, lateIdx.map((i) => eventMessage(events[i]!))) : undefined;
+    this.late.events += lateIdx.length;
+    await Promise.all([this.write(events, dead), lateWrite]);
+    if (stage && !stage.empty) await this.emitResults(stage.advance(this.clock()));
+    await this.resultsWritten;
+    await commit(commitAfter(records, stage?.oldestOffset(stream)));
     this.totals.records += records.length;
     this.recordRate.mark(records.length);
     taskMetrics.records.inc({ task: this.id }, records.length);
@@ -304,13 +355,56 @@ export class TaskRunner {
     if (dead.length) taskMetrics.deadLetters.inc({ task: this.id }, dead.length);
   }
 
-  /** Releases multi-line events that waited past their maxAgeMs. */
+  /** Releases multi-line events that waited past their maxAgeMs, and windows idle partitions no longer hold open. */
   private advance(): void {
     if (this.advancing || !this.pipeline) return;
     this.advancing = true;
+    if (this.stage && !this.stage.empty) void this.emitResults(this.stage.advance(this.clock())).catch(noop);
     const out = this.pipeline.advance(this.clock());
     const written = out.events.length || out.deadLetters.length ? this.write(out.events, out.deadLetters) : Promise.resolve();
     void written.catch((err) => log.warn({ err, task: this.id }, 'writing released multi-line events failed')).finally(() => (this.advancing = false));
+  }
+
+  private stageOptions(resume?: ReadonlyMap<string, number>) {
+    return { allowedLatenessMs: this.config.allowedLatenessMs, idleTimeoutMs: this.config.idleTimeoutMs, lookup: this.deps.lookup, ...(resume ? { resume } : {}) };
+  }
+
+  private streamOf(topic: string, partition: number): number {
+    const name = `${topic}\u0000${partition}`;
+    let id = this.streams.get(name);
+    if (id === undefined) this.streams.set(name, (id = this.streams.size));
+    return id;
+  }
+
+  /**
+   * Queues the rows and alerts of closed windows behind those before them. Their windows are gone
+   * from the stage, so a failed write is retried (upserts make that safe) rather than dropped, and
+   * no commit passes them until they are written.
+   */
+  private emitResults(out: MetricStageOutput): Promise<void> {
+    if (out.rows.length === 0 && out.alerts.length === 0) return this.resultsWritten;
+    const write = async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.writeResults(out.rows, out.alerts);
+        } catch (err) {
+          if (this.state !== 'RUNNING' && this.state !== 'STARTING') throw err;
+          log.warn({ err, task: this.id, attempt }, 'writing metric rows and alerts failed; retrying');
+          await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** attempt)));
+        }
+      }
+    };
+    this.resultsWritten = this.resultsWritten.then(write, write);
+    return this.resultsWritten;
+  }
+
+  private async writeResults(rows: MetricRow[], alerts: AlertEvent[]): Promise<void> {
+    const c = this.config;
+    await Promise.all([
+      this.deps.results?.record(rows, alerts),
+      c.metricsTopic && rows.length ? this.deps.bus.produce(c.metricsTopic, rows.map(rowMessage)) : undefined,
+      c.alertsTopic && alerts.length ? this.deps.bus.produce(c.alertsTopic, alerts.map(alertMessage)) : undefined,
+    ]);
   }
 
   private async readLag(): Promise<void> {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogEvent } from '../../core/event.js';
 import type { Bus } from '../bus/types.js';
+import type { Results } from '../results/index.js';
 import { createFileRuleStore, type RuleStore } from '../rule-store/index.js';
 import type { CompileDeps } from '../stages/compile.js';
 import { computeConfigSchema, type ComputeConfigInput, type TaskConfigInput } from './config.js';
@@ -42,6 +43,22 @@ export function testRules(prefix: string, opts: { parseVersion?: number; default
   ];
 }
 
+/** Errors per app per minute, and an alert when an app has at least `threshold` of them in a minute. */
+export function errorRules(prefix: string, threshold = 2, opts: { alertVersion?: number; alertMetric?: string } = {}): unknown[] {
+  return [
+    { id: `${prefix}.errors`, kind: 'metric', version: 1, online: true, period: '1m', groupBy: ['domain', 'app'], where: [{ field: 'level', op: '=', value: 'ERROR' }], aggregations: [{ as: 'errors', fn: 'count' }] },
+    {
+      id: `${prefix}.errors-high`,
+      kind: 'alert',
+      version: opts.alertVersion ?? 1,
+      online: true,
+      metric: opts.alertMetric ?? `${prefix}.errors`,
+      when: [{ field: 'values.errors', op: '>=', value: threshold }],
+      message: '{{key.app}} logged {{values.errors}} errors',
+    },
+  ];
+}
+
 /** A fresh folder holding `rules` as rules.json; returns the folder. */
 export function ruleFolder(rules: unknown[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'logfed-task-rules-'));
@@ -65,7 +82,7 @@ export function testCompute(
   bus: Bus,
   dir: string,
   tasks: TaskConfigInput[],
-  extra: { compile?: CompileDeps; config?: Partial<ComputeConfigInput>; tail?: (events: LogEvent[]) => void } = {},
+  extra: { compile?: CompileDeps; config?: Partial<ComputeConfigInput>; tail?: (events: LogEvent[]) => void; results?: Results } = {},
 ): TestCompute {
   const config = computeConfigSchema.parse({ rules: { source: 'files', dir, refreshSeconds: 0 }, tasks, ...extra.config });
   const store = createFileRuleStore({ dir });
@@ -79,6 +96,7 @@ export function testCompute(
       extra.tail?.(events);
     },
     lagIntervalMs: 200,
+    results: extra.results,
   });
   return { manager, store, tailed };
 }

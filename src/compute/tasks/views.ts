@@ -34,6 +34,9 @@ export interface TaskRuleView {
   maxMs?: number;
   /** The newest stored version that did not validate; the running version stays in place. */
   rejected?: RuleRejection;
+  /** Metric kinds: open series (alert rules: tracked alert series) and when the rule last emitted. */
+  series?: number;
+  lastEmittedAt?: number;
 }
 
 export interface ReloadResult {

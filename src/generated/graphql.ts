@@ -32,6 +32,37 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+/** One state of one alert episode: pending, firing or resolved, with its latest evaluation. */
+export type Alert = {
+  __typename?: 'Alert';
+  activeSince: Scalars['DateTime']['output'];
+  at: Scalars['DateTime']['output'];
+  evaluatedAt: Scalars['DateTime']['output'];
+  /** The alert's identity: its rule and metric key. */
+  fingerprint: Scalars['String']['output'];
+  labels: Scalars['JSON']['output'];
+  message: Scalars['String']['output'];
+  /** The metric row evaluated. */
+  metric: MetricRow;
+  /** Whether this evaluation was one to notify (a new firing, a repeat due, a resolution). */
+  notify: Scalars['Boolean']['output'];
+  ruleId: Scalars['String']['output'];
+  /** pending, firing or resolved. */
+  state: Scalars['String']['output'];
+};
+
+export type AlertFilter = {
+  app?: InputMaybe<Scalars['String']['input']>;
+  domain?: InputMaybe<Scalars['String']['input']>;
+  /** At most this many, newest first (default 50, at most 500). */
+  first?: InputMaybe<Scalars['Int']['input']>;
+  ruleId?: InputMaybe<Scalars['String']['input']>;
+  /** Alerts evaluated at or after this time. */
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  /** pending, firing or resolved. */
+  state?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type App = {
   __typename?: 'App';
   files: Array<Scalars['String']['output']>;
@@ -261,6 +292,20 @@ export type LogstoreInput = {
   maxTs?: InputMaybe<Scalars['DateTime']['input']>;
   minTs?: InputMaybe<Scalars['DateTime']['input']>;
   sensitiveFields?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** One metric instance: a rule's value for one key in one window (simple, processed or composite). */
+export type MetricRow = {
+  __typename?: 'MetricRow';
+  /** The group-by fields and their values. */
+  key: Scalars['JSON']['output'];
+  /** The time the row is labelled with (the window's end when labelled backward). */
+  label: Scalars['DateTime']['output'];
+  ruleId: Scalars['String']['output'];
+  /** The aggregations' results by name. */
+  values: Scalars['JSON']['output'];
+  windowEnd: Scalars['DateTime']['output'];
+  windowStart: Scalars['DateTime']['output'];
 };
 
 export type Mutation = {
@@ -520,6 +565,8 @@ export type PatternUpdate = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Alert history, newest first, exception scanner findings included. */
+  alerts: Array<Alert>;
   domain?: Maybe<Domain>;
   domains: Array<Domain>;
   /** Scanner findings, newest first, of windows that ended at or after `since`; `first` is at most 1000. */
@@ -536,6 +583,8 @@ export type Query = {
    */
   logs: LogConnection;
   logstores: Array<Logstore>;
+  /** The latest instances of a metric rule, newest window first, whose key holds every field of filter. */
+  metrics: Array<MetricRow>;
   /**
    * Finds an order's lines in the shop by its number, then follows the traces they carry across
    * domains. `from`/`to` bound every search (default: the 24 hours before `to`, which defaults to
@@ -556,6 +605,11 @@ export type Query = {
    * domain is searched for its own trace id.
    */
   trace: Trace;
+};
+
+
+export type QueryAlertsArgs = {
+  filter?: InputMaybe<AlertFilter>;
 };
 
 
@@ -588,6 +642,13 @@ export type QueryLogsArgs = {
 
 export type QueryLogstoresArgs = {
   domain?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryMetricsArgs = {
+  filter?: InputMaybe<Scalars['JSON']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  ruleId: Scalars['String']['input'];
 };
 
 
@@ -701,8 +762,12 @@ export type SourceStatus =
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** Alert records as they are evaluated, exception scanner findings included. */
+  alerts: Alert;
   /** Emits the current time every `seconds` (1..60), `count` times: a probe for the WebSocket path. */
   heartbeat: Scalars['DateTime']['output'];
+  /** Rows of a metric rule as its windows close. */
+  metric: MetricRow;
   /**
    * New patterns and count changes as the live miner sees them, in batches: at most one update per
    * pattern per batch, one batch per flush (a second by default). Filter by domains, apps,
@@ -714,9 +779,19 @@ export type Subscription = {
 };
 
 
+export type SubscriptionAlertsArgs = {
+  filter?: InputMaybe<AlertFilter>;
+};
+
+
 export type SubscriptionHeartbeatArgs = {
   count?: InputMaybe<Scalars['Int']['input']>;
   seconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type SubscriptionMetricArgs = {
+  ruleId: Scalars['String']['input'];
 };
 
 
@@ -811,6 +886,8 @@ export type TaskRule = {
   id: Scalars['ID']['output'];
   /** dataType, parse, mask, dimension or process. */
   kind: Scalars['String']['output'];
+  /** Metric and alert rules: when the rule last emitted a row or an alert. */
+  lastEmittedAt?: Maybe<Scalars['DateTime']['output']>;
   maxMs?: Maybe<Scalars['Float']['output']>;
   /** Mean and worst time per call in milliseconds, over the calls that were timed (one in eight). */
   meanMs?: Maybe<Scalars['Float']['output']>;
@@ -822,6 +899,8 @@ export type TaskRule = {
   rejected?: Maybe<RuleRejection>;
   /** False for a rule of the task none of whose stored versions has validated yet. */
   running: Scalars['Boolean']['output'];
+  /** Metric and alert rules: open series (alert rules: alert series tracked). */
+  series?: Maybe<Scalars['Int']['output']>;
   /** When the rule was last changed in the store. */
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The version running (for a rule that never loaded: the rejected one's). */
@@ -940,6 +1019,8 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  Alert: ResolverTypeWrapper<Alert>;
+  AlertFilter: AlertFilter;
   App: ResolverTypeWrapper<AppModel>;
   AppInput: AppInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -966,6 +1047,7 @@ export type ResolversTypes = {
   LogQuery: LogQuery;
   Logstore: ResolverTypeWrapper<LogstoreModel>;
   LogstoreInput: LogstoreInput;
+  MetricRow: ResolverTypeWrapper<MetricRow>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: Order;
   OrderTrail: ResolverTypeWrapper<Omit<OrderTrail, 'hops' | 'lines'> & { hops: Array<ResolversTypes['TraceHop']>, lines: Array<ResolversTypes['LogEvent']> }>;
@@ -1002,6 +1084,8 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  Alert: Alert;
+  AlertFilter: AlertFilter;
   App: AppModel;
   AppInput: AppInput;
   Boolean: Scalars['Boolean']['output'];
@@ -1025,6 +1109,7 @@ export type ResolversParentTypes = {
   LogQuery: LogQuery;
   Logstore: LogstoreModel;
   LogstoreInput: LogstoreInput;
+  MetricRow: MetricRow;
   Mutation: Record<PropertyKey, never>;
   OrderTrail: Omit<OrderTrail, 'hops' | 'lines'> & { hops: Array<ResolversParentTypes['TraceHop']>, lines: Array<ResolversParentTypes['LogEvent']> };
   PageInfo: PageInfo;
@@ -1050,6 +1135,19 @@ export type ResolversParentTypes = {
   TopicPartition: TopicPartition;
   Trace: Omit<Trace, 'hops'> & { hops: Array<ResolversParentTypes['TraceHop']> };
   TraceHop: Omit<TraceHop, 'events'> & { events: Array<ResolversParentTypes['LogEvent']> };
+};
+
+export type AlertResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Alert'] = ResolversParentTypes['Alert']> = {
+  activeSince?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  evaluatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  fingerprint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  labels?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  metric?: Resolver<ResolversTypes['MetricRow'], ParentType, ContextType>;
+  notify?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  ruleId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type AppResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['App'] = ResolversParentTypes['App']> = {
@@ -1164,6 +1262,15 @@ export type LogstoreResolvers<ContextType = GraphQLContext, ParentType extends R
   sensitiveFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type MetricRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MetricRow'] = ResolversParentTypes['MetricRow']> = {
+  key?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  ruleId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  values?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  windowEnd?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  windowStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addApp?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationAddAppArgs, 'input'>>;
   addGatewayMapping?: Resolver<ResolversTypes['GatewayMapping'], ParentType, ContextType, RequireFields<MutationAddGatewayMappingArgs, 'input'>>;
@@ -1250,6 +1357,7 @@ export type PatternUpdateResolvers<ContextType = GraphQLContext, ParentType exte
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  alerts?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType, Partial<QueryAlertsArgs>>;
   domain?: Resolver<Maybe<ResolversTypes['Domain']>, ParentType, ContextType, RequireFields<QueryDomainArgs, 'name'>>;
   domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
   exceptionFindings?: Resolver<Array<ResolversTypes['ExceptionFinding']>, ParentType, ContextType, RequireFields<QueryExceptionFindingsArgs, 'first'>>;
@@ -1257,6 +1365,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
   logs?: Resolver<ResolversTypes['LogConnection'], ParentType, ContextType, RequireFields<QueryLogsArgs, 'first' | 'query' | 'strategy'>>;
   logstores?: Resolver<Array<ResolversTypes['Logstore']>, ParentType, ContextType, Partial<QueryLogstoresArgs>>;
+  metrics?: Resolver<Array<ResolversTypes['MetricRow']>, ParentType, ContextType, RequireFields<QueryMetricsArgs, 'last' | 'ruleId'>>;
   orderTrail?: Resolver<Maybe<ResolversTypes['OrderTrail']>, ParentType, ContextType, RequireFields<QueryOrderTrailArgs, 'orderId'>>;
   pattern?: Resolver<Maybe<ResolversTypes['Pattern']>, ParentType, ContextType, RequireFields<QueryPatternArgs, 'id'>>;
   patterns?: Resolver<Array<ResolversTypes['Pattern']>, ParentType, ContextType, RequireFields<QueryPatternsArgs, 'first' | 'orderBy'>>;
@@ -1303,7 +1412,9 @@ export type SourceResolvers<ContextType = GraphQLContext, ParentType extends Res
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  alerts?: SubscriptionResolver<ResolversTypes['Alert'], "alerts", ParentType, ContextType, Partial<SubscriptionAlertsArgs>>;
   heartbeat?: SubscriptionResolver<ResolversTypes['DateTime'], "heartbeat", ParentType, ContextType, RequireFields<SubscriptionHeartbeatArgs, 'count' | 'seconds'>>;
+  metric?: SubscriptionResolver<ResolversTypes['MetricRow'], "metric", ParentType, ContextType, RequireFields<SubscriptionMetricArgs, 'ruleId'>>;
   patterns?: SubscriptionResolver<Array<ResolversTypes['PatternUpdate']>, "patterns", ParentType, ContextType, Partial<SubscriptionPatternsArgs>>;
   tail?: SubscriptionResolver<ResolversTypes['TailEvent'], "tail", ParentType, ContextType, RequireFields<SubscriptionTailArgs, 'filter'>>;
 };
@@ -1361,6 +1472,7 @@ export type TaskRuleResolvers<ContextType = GraphQLContext, ParentType extends R
   failed?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lastEmittedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   maxMs?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   meanMs?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   online?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1368,6 +1480,7 @@ export type TaskRuleResolvers<ContextType = GraphQLContext, ParentType extends R
   refreshedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   rejected?: Resolver<Maybe<ResolversTypes['RuleRejection']>, ParentType, ContextType>;
   running?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  series?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
@@ -1392,6 +1505,7 @@ export type TraceHopResolvers<ContextType = GraphQLContext, ParentType extends R
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
+  Alert?: AlertResolvers<ContextType>;
   App?: AppResolvers<ContextType>;
   ComputeRule?: ComputeRuleResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -1406,6 +1520,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   LogEdge?: LogEdgeResolvers<ContextType>;
   LogEvent?: LogEventResolvers<ContextType>;
   Logstore?: LogstoreResolvers<ContextType>;
+  MetricRow?: MetricRowResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   OrderTrail?: OrderTrailResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

@@ -4,10 +4,12 @@
 // shutdown closes it in reverse order of creation.
 
 import { createAffinity, createAffinityStore, type Affinity } from '../affinity/hooks.js';
+import { createMemoryResultStore, createMysqlResultStore, createResults, type Results } from '../compute/results/index.js';
 import { createCompute, type TaskManager } from '../compute/tasks/index.js';
 import type { Config } from '../config/schema.js';
 import { startDemo, type DemoHandle } from '../demo/run.js';
 import { log } from '../observe/logger.js';
+import { DEFAULT_TABLE_PREFIX } from '../store/migrate.js';
 import { startPatternService, type PatternService } from '../patterns/service.js';
 import { checkPlugins } from '../plugins/conflicts.js';
 import { createPluginHost, type PluginHost } from '../plugins/host.js';
@@ -45,6 +47,8 @@ export interface Runtime {
   tail: TailHub;
   /** The compute tasks and their rule store. */
   compute: TaskManager;
+  /** Metric rows and alerts of the compute tasks and the exception scanner: stored and live. */
+  results: Results;
   /** Authentication, and the scope check and masking every event passes on its way out. */
   security: Security;
   /** Live pattern mining and exception scanning; absent when patterns.enabled is false. */
@@ -111,9 +115,14 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       closers.unshift(() => fanout.close());
     }
 
+    // Metric rows and alerts live beside the rules: in MySQL when there is one, else in memory.
+    const results = createResults(services.mysql ? createMysqlResultStore(services.mysql, { tablePrefix: DEFAULT_TABLE_PREFIX }) : createMemoryResultStore());
+    const recordFinding = (alert: Parameters<Results['record']>[1][number]) => void results.record([], [alert]).catch((err) => log.warn({ err }, 'recording an exception finding failed'));
+
     const compute = await createCompute(config.compute, {
       bus: services.bus,
       mysql: services.mysql,
+      results,
       tail: (events) => {
         for (const e of events) tail.publish(e);
       },
@@ -122,7 +131,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
 
     // Before anything publishes: every processed event is mined (src/patterns/mine-tail.ts).
     const patterns = config.patterns.enabled
-      ? await startPatternService({ config: config.patterns, mysql: services.mysql, redis: services.redis, tail })
+      ? await startPatternService({ config: config.patterns, mysql: services.mysql, redis: services.redis, tail, onAlert: recordFinding })
       : undefined;
     if (patterns) closers.unshift(() => patterns.close());
 
@@ -153,6 +162,7 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       affinity,
       tail,
       compute,
+      results,
       patterns,
       security,
       plugins,

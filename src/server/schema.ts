@@ -16,6 +16,7 @@ import { logsResolvers } from '../query/resolvers.js';
 import { traceResolvers } from '../trace/resolvers.js';
 import { patternResolvers } from '../patterns/resolvers.js';
 import { scannerResolvers } from '../scanner/resolvers.js';
+import { resultResolvers } from '../compute/results/resolvers.js';
 import type { Plugin } from '../plugins/define.js';
 import { explainBuildFailure, pluginSchema } from '../plugins/schema.js';
 
@@ -28,7 +29,7 @@ export function loadTypeDefs(dir = SCHEMA_DIR): string[] {
     .map((f) => readFileSync(join(dir, f), 'utf8'));
 }
 
-export const coreResolvers: Resolvers[] = [baseResolvers, tailResolvers, topologyResolvers, logsResolvers, traceResolvers, computeResolvers, patternResolvers, scannerResolvers];
+export const coreResolvers: Resolvers[] = [baseResolvers, tailResolvers, topologyResolvers, logsResolvers, traceResolvers, computeResolvers, patternResolvers, scannerResolvers, resultResolvers];
 
 /** `plugins` are checked for conflicts with schema/ and each other; their resolvers are guarded. */
 export function buildSchema(extra: { typeDefs?: string[]; resolvers?: Resolvers[]; plugins?: readonly Plugin[] } = {}): GraphQLSchema {

@@ -4,7 +4,8 @@
 
 import 'graphiql/setup-workers/vite';
 import 'graphiql/style.css';
-import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { createGraphiQLFetcher, type Fetcher } from '@graphiql/toolkit';
+import { parse } from 'graphql';
 import { GraphiQL } from 'graphiql';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -12,7 +13,18 @@ import { credentialHeaders, endpoints } from '../src/api/endpoint.js';
 
 const { httpUrl, wsUrl } = endpoints(window.location);
 const headers = credentialHeaders();
-const fetcher = createGraphiQLFetcher({ url: httpUrl, subscriptionUrl: wsUrl, headers, wsConnectionParams: headers });
+const base = createGraphiQLFetcher({ url: httpUrl, subscriptionUrl: wsUrl, headers, wsConnectionParams: headers });
+// The toolkit routes a subscription to the WebSocket only when the editor has already parsed the
+// document; a run clicked before that would go over HTTP. Parse here when the editor has not.
+const fetcher: Fetcher = (params, opts) => base(params, { ...opts, documentAST: opts?.documentAST ?? tryParse(params.query) });
+
+function tryParse(query: string) {
+  try {
+    return parse(query);
+  } catch {
+    return undefined;
+  }
+}
 
 const example = `# Logfed: one GraphQL endpoint for every team's logs. The console is at /.
 {

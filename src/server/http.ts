@@ -25,6 +25,7 @@ import { loadPersistedQueries } from './limits/persisted.js';
 import { applyDeadlines, createDeadline } from './limits/timeout.js';
 import { createWsHygiene } from './ws-hygiene.js';
 import { wsServerOptions, type WsExtra } from './ws-server.js';
+import { refuseHttpSubscriptions } from './http-subscriptions.js';
 
 export interface RunningServer {
   url: string;
@@ -61,6 +62,7 @@ export async function startServer(runtime: Runtime, schema: GraphQLSchema, opts:
     formatError: (formatted, error) => guard.formatForClient(formatError(formatted, error)),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      refuseHttpSubscriptions,
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
   });

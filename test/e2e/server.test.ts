@@ -42,6 +42,13 @@ describe('GraphQL over HTTP', () => {
     expect(bad.errors?.length).toBeGreaterThan(0);
   });
 
+  it('answers a subscription sent over HTTP with where to subscribe instead', async () => {
+    const res = await gw.gql('subscription { tail(filter: {}) { message } }');
+    expect(res.data).toBeUndefined();
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    expect(res.errors?.[0]?.message).toContain('WebSocket');
+  });
+
   it('serves /healthz and Prometheus /metrics', async () => {
     const health = await fetch(gw.url.replace('/graphql', '/healthz'));
     expect(health.status).toBe(200);

@@ -78,6 +78,11 @@ describe('search in the browser', () => {
     const link = page.locator('[data-testid=results] .ev-trace a').first();
     await link.waitFor();
     const traceId = (await link.textContent())!;
+    // Gateway mappings are learned as the pay gateway's lines pass through the compute core,
+    // a moment after the files are written: wait until the gateway knows this one.
+    const hopsKnown = async () =>
+      ((await ctx.gw.gql<{ trace: { hops: unknown[] } }>('query($t: String!) { trace(traceId: $t) { hops { domain } } }', { t: traceId })).data?.trace.hops.length ?? 0) >= 2;
+    for (let i = 0; i < 200 && !(await hopsKnown()); i++) await new Promise((r) => setTimeout(r, 100));
     await link.click();
     await page.locator('article.hop[data-domain=pay]').waitFor();
     const shop = page.locator('article.hop[data-domain=shop]');

@@ -30,6 +30,18 @@ describe('masking on read', () => {
     expect(out.message).toContain('token=abc');
   });
 
+  it('masks detected kinds named with @ wherever they occur, and only those kinds', () => {
+    const m = createReadMasker('k'.repeat(32));
+    const out = m.mask(ev('receipt mailed to user1234@example.com, sms to 13800131234, order ORD20260042'), ['@email', '@phone']);
+    expect(out.message).not.toContain('user1234@example.com');
+    expect(out.message).not.toContain('13800131234');
+    expect(out.message).toContain('ORD20260042');
+    expect(out.message).toMatch(/<email:[0-9a-f]+>/);
+    expect(m.mask(ev('mailed to user1234@example.com'), ['@email']).message).toBe(m.mask(ev('mailed to user1234@example.com'), ['@email', '@phone']).message);
+    // a kind not named stays readable
+    expect(m.mask(ev('sms to 13800131234'), ['@email']).message).toContain('13800131234');
+  });
+
   it('keys pseudonyms by the secret', () => {
     const a = createReadMasker('a'.repeat(32)).mask(ev('', { phone: '1' }), ['phone']).fields!.phone;
     const b = createReadMasker('b'.repeat(32)).mask(ev('', { phone: '1' }), ['phone']).fields!.phone;

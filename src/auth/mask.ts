@@ -1,7 +1,8 @@
 // Masking on read: the fields a logstore marks sensitive (`sensitiveFields`) leave the gateway as
 // keyed pseudonyms (`<field:3fa9c1d2>`, the compute core's mask stage under the gateway's secret),
 // in `fields` and wherever the raw value recurs in the message, and `name=value` / `"name":"value"`
-// in the message is masked even when the parser did not lift the field. The same value always
+// in the message is masked even when the parser did not lift the field. Entries `@email`,
+// `@phone`, `@idCard`, `@token`, `@card` mask those kinds wherever they are detected. The same value always
 // masks the same way, so masked values still group and join.
 
 import { randomBytes } from 'node:crypto';
@@ -24,8 +25,10 @@ export function createReadMasker(secret: string | Buffer = randomBytes(32)): Rea
     const key = [...names].sort().join('\u0000');
     let m = maskers.get(key);
     if (!m) {
-      const leaf = names.map((n) => n.replace(/^fields\./, '').split('.').at(-1)!).filter(Boolean);
-      const rule = { detect: [], fields: leaf } as unknown as MaskRule;
+      // `@email`, `@phone`, ... name detected kinds, masked wherever they occur in the text.
+      const detect = names.filter((n) => n.startsWith('@')).map((n) => n.slice(1));
+      const leaf = names.filter((n) => !n.startsWith('@')).map((n) => n.replace(/^fields\./, '').split('.').at(-1)!).filter(Boolean);
+      const rule = { detect, fields: leaf } as unknown as MaskRule;
       m = { whole: compileMasker([rule], { secret }), inMessage: assignmentMasker(leaf, (v) => pseudonym('field', v)) };
       if (maskers.size >= MAX_CACHED_MASKERS) maskers.clear();
       maskers.set(key, m);

@@ -1,4 +1,5 @@
 // The demo organisation: two domains whose logs live in local files laid out three ways.
+// Every logstore masks e-mails and phone numbers on read, as the compute core does for the tail.
 // shop/prod is one logstore per app, shop/pre one per env, pay/prod one per file, so the demo
 // exercises every layout; pay's gateway changes the trace id of calls coming from shop.
 
@@ -24,6 +25,8 @@ export const DEMO_ENVS: Record<string, string[]> = { shop: ['prod', 'pre'], pay:
 
 export const DEMO_BACKEND = 'demo-files';
 
+const DEMO_SENSITIVE = ['@email', '@phone'];
+
 /** Relative path of an app's log file inside the demo directory. */
 export function demoFilePath(domain: string, env: string, app: string, file: string): string {
   return `${domain}/${env}/${app}/${file}`;
@@ -40,6 +43,7 @@ export function demoLogstores(): Logstore[] {
       app: app.name,
       backend: DEMO_BACKEND,
       location: { path: `shop/prod/${app.name}/{file}` },
+      sensitiveFields: DEMO_SENSITIVE,
     });
   }
   stores.push({
@@ -49,6 +53,7 @@ export function demoLogstores(): Logstore[] {
     env: 'pre',
     backend: DEMO_BACKEND,
     location: { path: 'shop/pre/{app}/{file}' },
+    sensitiveFields: DEMO_SENSITIVE,
   });
   for (const app of DEMO_APPS.filter((a) => a.domain === 'pay')) {
     for (const file of app.files) {
@@ -61,6 +66,7 @@ export function demoLogstores(): Logstore[] {
         file,
         backend: DEMO_BACKEND,
         location: { path: demoFilePath('pay', 'prod', app.name, file) },
+        sensitiveFields: DEMO_SENSITIVE,
       });
     }
   }

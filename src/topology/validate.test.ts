@@ -35,6 +35,7 @@ describe('validateLogstore', () => {
     ['minTs after maxTs', { minTs: 20, maxTs: 10 }, /^logstore\.minTs: expected at most logstore\.maxTs \(10\), got 20$/],
     ['string active', { active: 'yes' }, /^logstore\.active: expected a boolean, got "yes"$/],
     ['empty sensitive field', { sensitiveFields: ['phone', ''] }, /^logstore\.sensitiveFields\[1\]: expected a non-empty field name/],
+    ['unknown detected kind', { sensitiveFields: ['phone', '@passport'] }, /^logstore\.sensitiveFields\[1\]: expected a field name, or a detected kind: @phone/],
     ['bad id', { id: 'has space' }, /^logstore\.id: expected an id matching .*, got "has space"$/],
     ['unknown key', { region: 'eu' }, /^logstore\.region: unknown key; expected only id, domain, layout/],
   ])('refuses %s', (_, over, message) => {

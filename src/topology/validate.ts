@@ -4,6 +4,7 @@
 
 import { LogfedError, badInput } from '../errors/index.js';
 import type { App, Domain, GatewayMapping, Layout, Logstore } from './types.js';
+import { MASK_KINDS } from '../compute/rules/mask-rule.js';
 
 export const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const NAME_RULE = `a name matching ${NAME_RE.source} (lowercase letters, digits, '.', '_', '-'; 1 to 64 characters)`;
@@ -163,6 +164,9 @@ export function validateLogstore(input: unknown): Logstore {
     raw.sensitiveFields.forEach((f, i) => {
       if (typeof f !== 'string' || f === '' || f.length > 128) {
         throw invalid(`logstore.sensitiveFields[${i}]`, 'a non-empty field name of at most 128 characters', f);
+      }
+      if (f.startsWith('@') && !(MASK_KINDS as readonly string[]).includes(f.slice(1))) {
+        throw invalid(`logstore.sensitiveFields[${i}]`, `a field name, or a detected kind: ${MASK_KINDS.map((k) => '@' + k).join(', ')}`, f);
       }
     });
     logstore.sensitiveFields = [...(raw.sensitiveFields as string[])];

@@ -137,6 +137,15 @@ describe('federated search over the demo', () => {
     expect(rest.edges.map((e: any) => e.node)).toEqual(page.edges.slice(5, 10).map((e: any) => e.node));
   });
 
+  it('masks the e-mails and phone numbers the demo logstores mark sensitive', async () => {
+    const page = await logs({ domains: ['shop'], keywords: 'receipt' }, 20);
+    expect(page.edges.length).toBeGreaterThan(0);
+    for (const e of page.edges) {
+      expect(e.node.message).not.toMatch(/@example\.com|\b1380013\d{4}\b/);
+      expect(e.node.message).toMatch(/<email:[0-9a-f]+>/);
+    }
+  });
+
   it('learns the apps of the env-layout logstore from results', async () => {
     await logs({ domains: ['shop'], envs: ['pre'] }, 200);
     await new Promise((r) => setTimeout(r, 100));

@@ -17,8 +17,10 @@ export interface KafkaIngestOptions {
   rulesDir: string;
   ruleRefs: string[];
   owners: Row[];
-  /** Raw lines for the sustained run, in order. */
-  lines: Buffer[];
+  /** Makes the raw lines of the sustained run; they are garbage once they are on the topic. */
+  lines: () => Buffer[];
+  /** Lines the latency run cycles through (each is sent with its send time appended). */
+  sample: Buffer[];
   /** Lines per second and seconds of the latency run. */
   rate: number;
   seconds: number;
@@ -72,16 +74,20 @@ export async function kafkaIngest(opts: KafkaIngestOptions): Promise<KafkaIngest
     const producer = bus('producer');
     // Keyed by source file, as a shipper would, so each file's lines stay in order on one partition.
     const keyed = (value: Buffer, i: number): BusMessage => ({ key: `file-${i % 12}`, value });
-    const messages = opts.lines.map(keyed);
-    for (let from = 0; from < messages.length; from += 20_000) {
-      const chunk = messages.slice(from, from + 20_000);
-      await Promise.all([0, 1, 2, 3].map((q) => producer.produce(topics.in, chunk.slice(q * 5_000, (q + 1) * 5_000))));
+    let total = 0;
+    {
+      const messages = opts.lines().map(keyed);
+      total = messages.length;
+      for (let from = 0; from < messages.length; from += 20_000) {
+        const chunk = messages.slice(from, from + 20_000);
+        await Promise.all([0, 1, 2, 3].map((q) => producer.produce(topics.in, chunk.slice(q * 5_000, (q + 1) * 5_000))));
+      }
     }
     const sustained = await task('sustained', topics.in, topics.out, 'earliest');
     while (sustained.counts().records === 0) await sleep(2);
     const first = sustained.counts().records;
     const t0 = performance.now();
-    while (sustained.counts().records < opts.lines.length) await sleep(5);
+    while (sustained.counts().records < total) await sleep(5);
     const seconds = (performance.now() - t0) / 1000;
     const events = sustained.counts().events;
     await managers[0]!.close();
@@ -112,7 +118,7 @@ export async function kafkaIngest(opts: KafkaIngestOptions): Promise<KafkaIngest
     });
     while ((await latency.health()).assignment.length < 3) await sleep(50);
     while (sub.assignment().length < 3) await sleep(50);
-    const starts = opts.lines.filter((l) => l.includes(' --- ['));
+    const starts = opts.sample.filter((l) => l.includes(' --- ['));
     let sent = 0;
     const began = Date.now();
     const until = began + (opts.seconds + 2) * 1000;
@@ -135,7 +141,7 @@ export async function kafkaIngest(opts: KafkaIngestOptions): Promise<KafkaIngest
     await sub.stop();
     const sorted = [...latencies].sort((a, b) => a - b);
     return {
-      linesPerSecond: Math.round((opts.lines.length - first) / seconds),
+      linesPerSecond: Math.round((total - first) / seconds),
       events,
       latency: { count: latencies.length, sentPerSecond, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? NaN },
     };

@@ -1,5 +1,5 @@
 // A parse rule turns the text of one data type into events: which parser (named-group regex,
-// delimiter split, JSON, the built-in logback layout), which extracted fields fill the event's
+// delimiter split, JSON, the built-in logback layout, or one a plugin provides), which extracted fields fill the event's
 // slots, the time zone of zone-less timestamps, defaults, and how continuation lines are joined.
 
 import { RE2JS } from 're2js';
@@ -28,8 +28,10 @@ const delimiterParser = z
 
 const jsonParser = z.object({ type: z.literal('json') }).strict();
 const logbackParser = z.object({ type: z.literal('logback') }).strict();
+/** A parser a domain plugin provides under this name (`definePlugin({ parsers })`). */
+const pluginParser = z.object({ type: z.literal('plugin'), name: z.string().min(1).max(128) }).strict();
 
-export const parserSchema = z.discriminatedUnion('type', [regexParser, delimiterParser, jsonParser, logbackParser]);
+export const parserSchema = z.discriminatedUnion('type', [regexParser, delimiterParser, jsonParser, logbackParser, pluginParser]);
 
 const slotMap = z
   .object({

@@ -23,7 +23,7 @@ import { compileIdentifier, type Identifier } from './identify.js';
 import { startsLogbackEvent } from './logback.js';
 import { compileMasker, type Masker } from './mask.js';
 import type { MultilineLimits } from './multiline.js';
-import { compileParser, type ParseFn } from './parse.js';
+import { compileParser, type NamedParsers, type ParseFn } from './parse.js';
 import { compileProcessRule, type ProcessFn } from './process.js';
 
 export interface CompileDeps {
@@ -32,6 +32,8 @@ export interface CompileDeps {
   maskHashLength?: number;
   /** Makes the loader of a dimension rule (dimension-mysql.ts in production). */
   loadDimension?: (rule: DimensionRule) => Loader;
+  /** Parsers plugins provide, for parse rules of `type: plugin`. */
+  parsers?: NamedParsers;
   clock?: () => number;
 }
 
@@ -71,6 +73,11 @@ export function compileRules(inputs: readonly unknown[], deps: CompileDeps, proc
   if (of('dimension').length > 0 && deps.loadDimension === undefined) {
     issues.push({ path: 'deps.loadDimension', message: 'dimension rules are online; expected a loader factory' });
   }
+  of('parse').forEach((r) => {
+    if (r.parser.type === 'plugin' && !deps.parsers?.has(r.parser.name)) {
+      issues.push({ path: `rules.${r.id}.parser.name`, message: `no loaded plugin provides a parser named "${r.parser.name}"` });
+    }
+  });
   if (issues.length > 0) throw new LogfedError('BAD_CONFIG', `rule set is not valid: ${issuesText(issues)}`, { details: { issues } });
 
   const tables = new Map(of('dimension').map((r) => [r.id, new DimensionTable(r, deps.loadDimension!(r), deps.clock)]));
@@ -91,7 +98,7 @@ export function compileRules(inputs: readonly unknown[], deps: CompileDeps, proc
   const types = new Map<string, TypePlan>();
   const dataTypes = of('dataType');
   for (const type of dataTypes) types.set(type.id, { type, mask: maskerFor(type.id), processes: [] });
-  for (const rule of of('parse')) types.get(rule.dataType)!.parse = { rule, fn: compileParser(rule), multiline: multilineOf(rule) };
+  for (const rule of of('parse')) types.get(rule.dataType)!.parse = { rule, fn: compileParser(rule, deps.parsers), multiline: multilineOf(rule) };
   for (const rule of of('process')) {
     const fn = compileProcessRule(rule, { target: types.get(rule.to)!.type, tables, counts: processCounts });
     types.get(rule.from)!.processes.push({ rule, fn, written: rule.steps.flatMap(stepTargets) });

@@ -122,9 +122,29 @@ function withTail(obj: Record<string, unknown>, messageName: string | undefined,
   return obj;
 }
 
-function extractor(rule: ParseRule): { extract: Extract; known: readonly string[] | undefined } {
+/** Parsers plugins provide, by name: text in, fields out (undefined when the text is not theirs). */
+export type NamedParsers = ReadonlyMap<string, (text: string) => Record<string, unknown> | undefined>;
+
+function extractor(rule: ParseRule, named: NamedParsers): { extract: Extract; known: readonly string[] | undefined } {
   const p = rule.parser;
   switch (p.type) {
+    case 'plugin': {
+      const fn = named.get(p.name);
+      if (!fn) throw new Error(`parser "${p.name}" is not provided by any loaded plugin${named.size ? ` (loaded: ${[...named.keys()].join(', ')})` : ''}`);
+      const messageName = rule.map.message ?? 'message';
+      const extract: Extract = (s) => {
+        const [head, tail] = firstLine(s);
+        let obj: Record<string, unknown> | undefined;
+        try {
+          obj = fn(head);
+        } catch (err) {
+          return reject(`plugin parser ${p.name} failed: ${(err as Error).message}`, 'noMatch');
+        }
+        if (!obj) return reject(`plugin parser ${p.name} did not recognise the line`, 'noMatch');
+        return withTail({ ...obj }, messageName, tail);
+      };
+      return { extract, known: undefined };
+    }
     case 'logback': {
       const zone = resolveTimeZone(rule.time.timeZone) ?? UTC;
       const extract: Extract = (s) => {
@@ -170,9 +190,9 @@ function extractor(rule: ParseRule): { extract: Extract; known: readonly string[
 }
 
 /** Compiles a parse rule; the returned function never throws on bad input, it rejects. */
-export function compileParser(rule: ParseRule): ParseFn {
+export function compileParser(rule: ParseRule, named: NamedParsers = new Map()): ParseFn {
   const zone = resolveTimeZone(rule.time.timeZone) ?? UTC;
-  const { extract, known } = extractor(rule);
+  const { extract, known } = extractor(rule, named);
   const base = known === undefined ? undefined : plan(rule, (name) => known.includes(name), known);
   const typeId = rule.dataType;
   return (s, ctx) => {

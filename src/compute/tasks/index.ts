@@ -12,6 +12,7 @@ import type { Bus } from '../bus/types.js';
 import type { Results } from '../results/index.js';
 import { createFileRuleStore, createMysqlRuleStore, type RuleStore } from '../rule-store/index.js';
 import { createMysqlDimensionLoader } from '../stages/dimension-mysql.js';
+import type { NamedParsers } from '../stages/parse.js';
 import type { ComputeConfig } from './config.js';
 import { TaskManager } from './manager.js';
 
@@ -22,6 +23,8 @@ export interface ComputeServices {
   lagIntervalMs?: number;
   /** Where tasks keep metric rows and alerts (the runtime's, shared with the exception scanner). */
   results?: Results;
+  /** Parsers domain plugins provide, for parse rules of `type: plugin`. */
+  parsers?: NamedParsers;
 }
 
 export async function createCompute(config: ComputeConfig, services: ComputeServices): Promise<TaskManager> {
@@ -34,7 +37,7 @@ export async function createCompute(config: ComputeConfig, services: ComputeServ
   return new TaskManager(config, {
     bus: services.bus,
     store,
-    compile: { maskSecret: secret, ...(services.mysql ? { loadDimension: createMysqlDimensionLoader(services.mysql) } : {}) },
+    compile: { maskSecret: secret, parsers: services.parsers, ...(services.mysql ? { loadDimension: createMysqlDimensionLoader(services.mysql) } : {}) },
     tail: services.tail,
     lagIntervalMs: services.lagIntervalMs,
     results: services.results,

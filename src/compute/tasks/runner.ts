@@ -328,6 +328,7 @@ export class TaskRunner {
     }
     const first = records[0];
     const stream = first ? this.streamOf(first.topic, first.partition) : 0;
+    this.registerAssigned(now);
     const lateIdx = stage && !stage.empty ? stage.push(events, stream, offsets) : [];
     const lateWrite = lateIdx.length ? this.deps.bus.produce(this.lateTopic, lateIdx.map((i) => eventMessage(events[i]!))) : undefined;
     this.late.events += lateIdx.length;
@@ -359,7 +360,10 @@ export class TaskRunner {
   private advance(): void {
     if (this.advancing || !this.pipeline) return;
     this.advancing = true;
-    if (this.stage && !this.stage.empty) void this.emitResults(this.stage.advance(this.clock())).catch(noop);
+    if (this.stage && !this.stage.empty) {
+      this.registerAssigned(this.clock());
+      void this.emitResults(this.stage.advance(this.clock())).catch(noop);
+    }
     const out = this.pipeline.advance(this.clock());
     const written = out.events.length || out.deadLetters.length ? this.write(out.events, out.deadLetters) : Promise.resolve();
     void written.catch((err) => log.warn({ err, task: this.id }, 'writing released multi-line events failed')).finally(() => (this.advancing = false));
@@ -367,6 +371,17 @@ export class TaskRunner {
 
   private stageOptions(resume?: ReadonlyMap<string, number>) {
     return { allowedLatenessMs: this.config.allowedLatenessMs, idleTimeoutMs: this.config.idleTimeoutMs, lookup: this.deps.lookup, ...(resume ? { resume } : {}) };
+  }
+
+  /**
+   * Every partition the task owns holds the watermark back from the moment it is assigned, even
+   * before its first event (until idle): otherwise a window could close on one partition's events
+   * while another, still catching up, holds more of them.
+   */
+  private registerAssigned(now: number): void {
+    const stage = this.stage;
+    if (!stage || stage.empty || !this.sub) return;
+    for (const tp of this.sub.assignment()) stage.watermarks.register(this.streamOf(tp.topic, tp.partition), now);
   }
 
   private streamOf(topic: string, partition: number): number {

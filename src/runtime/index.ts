@@ -45,14 +45,14 @@ export interface Runtime {
   /** Ranking and training of the affinity networks; absent when affinity.enabled is false. */
   affinity?: Affinity;
   tail: TailHub;
+  /** Live pattern mining and exception scanning; absent when patterns.enabled is false. */
+  patterns?: PatternService;
   /** The compute tasks and their rule store. */
   compute: TaskManager;
   /** Metric rows and alerts of the compute tasks and the exception scanner: stored and live. */
   results: Results;
   /** Authentication, and the scope check and masking every event passes on its way out. */
   security: Security;
-  /** Live pattern mining and exception scanning; absent when patterns.enabled is false. */
-  patterns?: PatternService;
   /** The loaded domain plugins; buildSchema takes their SDL and resolvers from here. */
   plugins: PluginHost;
   health(): Promise<{ status: HealthStatus; embedded: boolean; services: ServiceHealth[] }>;
@@ -119,21 +119,22 @@ export async function createRuntime(config: Config): Promise<Runtime> {
     const results = createResults(services.mysql ? createMysqlResultStore(services.mysql, { tablePrefix: DEFAULT_TABLE_PREFIX }) : createMemoryResultStore());
     const recordFinding = (alert: Parameters<Results['record']>[1][number]) => void results.record([], [alert]).catch((err) => log.warn({ err }, 'recording an exception finding failed'));
 
-    const compute = await createCompute(config.compute, {
-      bus: services.bus,
-      mysql: services.mysql,
-      results,
-      tail: (events) => {
-        for (const e of events) tail.publish(e);
-      },
-    });
-    closers.unshift(() => compute.close());
-
     // Before anything publishes: every processed event is mined (src/patterns/mine-tail.ts).
     const patterns = config.patterns.enabled
       ? await startPatternService({ config: config.patterns, mysql: services.mysql, redis: services.redis, tail, onAlert: recordFinding })
       : undefined;
     if (patterns) closers.unshift(() => patterns.close());
+
+    const compute = await createCompute(config.compute, {
+      bus: services.bus,
+      mysql: services.mysql,
+      results,
+      parsers: new Map([...plugins.parsers].map(([name, p]) => [name, p.parse])),
+      tail: (events) => {
+        for (const e of events) tail.publish(e);
+      },
+    });
+    closers.unshift(() => compute.close());
 
     let demo: DemoHandle | undefined;
     if (config.demo.enabled && config.demo.dir) {
@@ -161,9 +162,9 @@ export async function createRuntime(config: Config): Promise<Runtime> {
       engine,
       affinity,
       tail,
+      patterns,
       compute,
       results,
-      patterns,
       security,
       plugins,
       async health() {

@@ -36,7 +36,7 @@ describe('file rule store', () => {
     expect(snap.rules.map((r) => `${r.id}@${r.version}`)).toEqual(['app@1']);
     const [bad, dup, broken] = snap.rejected;
     expect(bad).toMatchObject({ id: 'bad', where: 'a.yaml#rules[1]' });
-    expect(bad!.issues).toEqual([{ path: 'a.yaml#rules[1].parser.type', message: 'expected one of regex|delimiter|json|logback, got "csv"' }]);
+    expect(bad!.issues).toEqual([{ path: 'a.yaml#rules[1].parser.type', message: 'expected one of regex|delimiter|json|logback|plugin, got "csv"' }]);
     expect(dup!.issues[0]!.message).toBe('duplicate id "app" (first in a.yaml)');
     expect(broken!.where).toBe('c.yaml');
     expect(broken!.issues[0]!.message).toMatch(/not valid YAML/);

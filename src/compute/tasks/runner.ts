@@ -14,7 +14,8 @@ import type { Rule, RuleIssue } from '../rules/index.js';
 import type { CompileDeps } from '../stages/compile.js';
 import type { RuleCounts } from '../stages/counters.js';
 import type { DeadLetter } from '../stages/types.js';
-import { commitAfter } from './commit.js';
+import { commitUpTo } from './commit.js';
+import type { OffsetCommit } from '../bus/types.js';
 import type { AlertEvent } from '../alerts/types.js';
 import type { DimensionLookup } from '../metrics/processed.js';
 import type { MetricRow } from '../metrics/row.js';
@@ -60,6 +61,13 @@ export class TaskRunner {
   /** (topic, partition) → the number windows and watermarks know the partition by. */
   private readonly streams = new Map<string, number>();
   private readonly late = { events: 0 };
+  /**
+   * Per partition (by stream number): the next offset after its last handled batch, the offset
+   * last committed for it, the commit of the batch context that handled it, and the queue its
+   * commits run in. A commit held back by an open window is released by a later batch of any
+   * partition, or by the advance timer, once that window closes and its rows are written.
+   */
+  private readonly progress = new Map<number, { topic: string; partition: number; next: bigint; committed?: bigint; commit: (offsets: OffsetCommit[]) => Promise<void>; queue: Promise<void> }>();
   /** The rules the pipeline was compiled from (offline ones included), in the task's order. */
   private selected: Rule[] = [];
   private fingerprint = '';
@@ -312,7 +320,7 @@ export class TaskRunner {
     await this.write(out.events, out.deadLetters).catch((err) => log.warn({ err, task: this.id }, 'writing the events held at a rule swap failed'));
   }
 
-  private async handle(records: BusRecord[], commit: (offsets: ReturnType<typeof commitAfter>) => Promise<void>): Promise<void> {
+  private async handle(records: BusRecord[], commit: (offsets: OffsetCommit[]) => Promise<void>): Promise<void> {
     // Taken once: a swap during this batch's writes does not change who processed it.
     const pipeline = this.pipeline!;
     const started = performance.now();
@@ -335,7 +343,17 @@ export class TaskRunner {
     await Promise.all([this.write(events, dead), lateWrite]);
     if (stage && !stage.empty) await this.emitResults(stage.advance(this.clock()));
     await this.resultsWritten;
-    await commit(commitAfter(records, stage?.oldestOffset(stream)));
+    const last = records[records.length - 1];
+    if (last) {
+      const p = this.progress.get(stream);
+      const next = BigInt(last.offset) + 1n;
+      // A batch behind the last one is a replay (the partition came back after a rebalance): start over from it.
+      if (p) Object.assign(p, { next, commit, committed: p.committed !== undefined && p.committed > next ? undefined : p.committed });
+      else this.progress.set(stream, { topic: last.topic, partition: last.partition, next, commit, queue: Promise.resolve() });
+    }
+    await this.commitReleased(stream);
+    // Closing windows here may have released what other partitions held back.
+    void this.commitAllReleased(stream).catch(noop);
     this.totals.records += records.length;
     this.recordRate.mark(records.length);
     taskMetrics.records.inc({ task: this.id }, records.length);
@@ -362,7 +380,9 @@ export class TaskRunner {
     this.advancing = true;
     if (this.stage && !this.stage.empty) {
       this.registerAssigned(this.clock());
-      void this.emitResults(this.stage.advance(this.clock())).catch(noop);
+      void this.emitResults(this.stage.advance(this.clock()))
+        .then(() => this.commitAllReleased())
+        .catch(noop);
     }
     const out = this.pipeline.advance(this.clock());
     const written = out.events.length || out.deadLetters.length ? this.write(out.events, out.deadLetters) : Promise.resolve();
@@ -382,6 +402,33 @@ export class TaskRunner {
     const stage = this.stage;
     if (!stage || stage.empty || !this.sub) return;
     for (const tp of this.sub.assignment()) stage.watermarks.register(this.streamOf(tp.topic, tp.partition), now);
+  }
+
+  /**
+   * Commits a partition up to what its handled batches and open windows allow (commitUpTo), when
+   * that is past its last commit. Commits of one partition run one at a time, never backwards.
+   */
+  private commitReleased(stream: number): Promise<void> {
+    const p = this.progress.get(stream);
+    if (!p) return Promise.resolve();
+    const run = async () => {
+      const target = commitUpTo(p, p.next, this.stage?.oldestOffset(stream));
+      if (p.committed !== undefined && BigInt(target.offset) <= p.committed) return;
+      await p.commit([target]);
+      const done = BigInt(target.offset);
+      if (p.committed === undefined || done > p.committed) p.committed = done;
+    };
+    p.queue = p.queue.then(run, run);
+    return p.queue;
+  }
+
+  /** After windows closed outside a partition's own batch: commits what they held, for the partitions still owned. */
+  private async commitAllReleased(except?: number): Promise<void> {
+    await this.resultsWritten;
+    const owned = new Set((this.sub?.assignment() ?? []).map((tp) => this.streamOf(tp.topic, tp.partition)));
+    await Promise.all(
+      [...this.progress.keys()].filter((s) => s !== except && owned.has(s)).map((s) => this.commitReleased(s).catch((err) => log.debug({ err, task: this.id }, 'committing offsets released by closed windows failed'))),
+    );
   }
 
   private streamOf(topic: string, partition: number): number {

@@ -4,6 +4,7 @@ import { createMemoryBus, type Bus } from '../bus/index.js';
 import { collector, waitFor } from '../bus/testing.js';
 import { createMemoryResultStore, createResults } from '../results/index.js';
 import { commitAfter } from './commit.js';
+import { STORM_RULE_ID } from './metric-stage.js';
 import { errorRules, logbackLine, ruleFolder, testCompute, testRules, writeRules } from './testing.js';
 
 const T0 = Date.parse('2026-11-21T02:15:00Z');
@@ -68,6 +69,32 @@ describe('the metric stage of a running task', () => {
     await manager.start().catch(() => undefined);
     const view = manager.get('m1')!.rules().find((r) => r.id === 't.errors')!;
     expect(view.rejected?.issues[0]?.path).toMatch(/aggregations\[0\]\.fn/);
+  });
+
+  it('drops series past a rule\'s cap, counts them, and raises a metric-storm alert to the store and the alerts topic', async () => {
+    const capped = { id: 't.levels', kind: 'metric', version: 1, online: true, period: '1m', groupBy: ['level'], maxSeries: 1, aggregations: [{ as: 'n', fn: 'count' }] };
+    const { bus, manager, results } = await setup(testRules('t', { extra: [capped] }));
+    await manager.start();
+    const alertsOut = collector();
+    await bus.subscribe({ groupId: 'ar', topics: ['alerts-out'], fromBeginning: true, eachBatch: alertsOut.eachBatch });
+    // Minute 0 takes ERROR as its one series; INFO, WARN and INFO again are new series past the cap.
+    // Minute 1's line closes minute 0 (and the multi-line parser releases the line before it).
+    await bus.produce('in', [line(1, 'ERROR'), line(2, 'INFO'), line(3, 'WARN'), line(4, 'INFO'), line(5, 'ERROR'), line(61, 'INFO'), line(62, 'INFO')]);
+    await waitFor(async () => (await results.store.latestRows('t.levels', {}, 10)).length >= 1, 'minute 0 closed');
+    const rows = await results.store.latestRows('t.levels', {}, 10);
+    expect(rows.map((r) => [r.key, r.values])).toEqual([[{ level: 'ERROR' }, { n: 2 }]]);
+
+    const stats = manager.get('m1')!.metricStage!.stats()['t.levels']!;
+    expect(stats).toMatchObject({ maxSeries: 1, dropped: 3, late: 0 });
+    expect(manager.get('m1')!.rules().find((r) => r.id === 't.levels')!.dropped).toBe(3);
+
+    const storms = await results.store.alerts({ ruleId: STORM_RULE_ID });
+    expect(storms).toHaveLength(1);
+    expect(storms[0]).toMatchObject({ state: 'firing', labels: { alertname: STORM_RULE_ID, rule: 't.levels' }, metric: { ruleId: 't.levels', windowStart: T0, values: { cap: 1 } } });
+    expect(storms[0]!.metric!.values.dropped).toBeGreaterThanOrEqual(1);
+    expect(storms[0]!.message).toContain('series cap of 1');
+    await waitFor(() => alertsOut.records.length >= 1, 'the storm on the alerts topic');
+    expect(JSON.parse(alertsOut.records[0]!.value.toString())).toMatchObject({ ruleId: STORM_RULE_ID, labels: { rule: 't.levels' } });
   });
 
   it('commits no further than the oldest event an open window holds', () => {

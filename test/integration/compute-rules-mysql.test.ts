@@ -72,7 +72,7 @@ describe('rules in MariaDB', () => {
       const reload = await compute.reloadRules('m');
       expect(reload.applied).toBe(false);
       const where = `mysql:${prefix}compute_rules#m.parse`;
-      expect(reload.issues).toEqual([{ path: `${where}.parser.type`, message: 'expected one of regex|delimiter|json|logback, got "grok"' }]);
+      expect(reload.issues).toEqual([{ path: `${where}.parser.type`, message: 'expected one of regex|delimiter|json|logback|plugin, got "grok"' }]);
       await bus.produce('in', [{ key: 'k', value: logbackLine(T0 + 2, 'still v2') }]);
       await waitFor(() => tailed.length === 3, 'an event after the bad row');
       expect(tailed[2]!.app).toBe('cart-service');

@@ -35,7 +35,7 @@ export interface PatternServiceOptions {
   config: PatternsConfig;
   mysql?: Pool;
   redis?: Redis;
-  /** Where events come from until the compute task runner calls `process` itself. */
+  /** The live tail: what this process publishes there is mined before subscribers see it. */
   tail: TailHub;
   /** Scanner findings as alert records; logged when absent. */
   onAlert?: (alert: AlertEvent) => void;

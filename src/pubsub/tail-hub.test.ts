@@ -39,3 +39,21 @@ describe('TailHub', () => {
     expect(hub.size).toBe(0);
   });
 });
+
+describe('TailHub preparing stages', () => {
+  it('runs them before subscribers and relays see an event, and not on events received from replicas', async () => {
+    const hub = new TailHub();
+    const sub = hub.subscribe();
+    const relayed: LogEvent[] = [];
+    hub.relayTo((e) => relayed.push(e));
+    const stop = hub.prepareWith((e) => ({ ...e, fields: { ...e.fields, pattern: `p-${e.message}` } }));
+    hub.publish(ev(1));
+    hub.receive(ev(2));
+    expect((await sub.next()).value?.fields).toEqual({ pattern: 'p-m1' });
+    expect((await sub.next()).value?.fields).toBeUndefined();
+    expect(relayed.map((e) => e.fields)).toEqual([{ pattern: 'p-m1' }]);
+    stop();
+    hub.publish(ev(3));
+    expect((await sub.next()).value?.fields).toBeUndefined();
+  });
+});

@@ -87,13 +87,29 @@ class Subscriber implements TailSubscription {
 export class TailHub {
   private subs = new Set<Subscriber>();
   private relays: Array<(event: LogEvent) => void> = [];
+  private preparers: Array<(event: LogEvent) => LogEvent> = [];
 
   constructor(private readonly capacity = 1_000) {}
 
-  /** An event of this process: to local subscribers, and to the relays (other gateway replicas). */
+  /**
+   * An event of this process: through the preparing stages (pattern mining), then to local
+   * subscribers and to the relays (other gateway replicas), which so receive it prepared.
+   */
   publish(event: LogEvent): void {
+    for (const prepare of this.preparers) event = prepare(event);
     this.deliver(event);
     for (const relay of this.relays) relay(event);
+  }
+
+  /**
+   * Runs `prepare` on every event published here before anyone sees it, so what it adds (a
+   * pattern id) reaches subscribers. Events received from other replicas were prepared there.
+   */
+  prepareWith(prepare: (event: LogEvent) => LogEvent): () => void {
+    this.preparers.push(prepare);
+    return () => {
+      this.preparers = this.preparers.filter((p) => p !== prepare);
+    };
   }
 
   /** An event another replica published (and already prepared): to local subscribers only. */

@@ -71,7 +71,7 @@ describe('GraphQL over WebSocket', () => {
     const received: any[] = [];
     await new Promise<void>((resolve, reject) => {
       const dispose = client.subscribe(
-        { query: 'subscription { tail(filter: {}) { ts domain app level message dropped } }' },
+        { query: 'subscription { tail(filter: {}) { ts domain app level message dropped fields } }' },
         {
           next: (msg) => {
             if (received.length < 5) received.push(msg.data?.tail);
@@ -91,6 +91,9 @@ describe('GraphQL over WebSocket', () => {
       expect(['shop', 'pay']).toContain(e.domain);
       expect(e.ts).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       expect(e.message.length).toBeGreaterThan(0);
+      // mined on the way: each live line carries its pattern and top pattern
+      expect(e.fields.pattern).toMatch(/\S/);
+      expect(e.fields.topPattern).toMatch(/\S/);
     }
   });
 

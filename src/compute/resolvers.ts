@@ -64,6 +64,7 @@ export const computeResolvers: Resolvers = {
     lastReload: (t) => t.lastReload ?? null,
     rules: (t) => t.rules(),
     health: (t) => t.health(),
+    advice: (t) => t.advice(),
   },
   ComputeRule: {
     body: (r) => r.rule,

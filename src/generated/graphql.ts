@@ -32,6 +32,11 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+export type AdviceVerdict =
+  | 'FAIL'
+  | 'OK'
+  | 'WARN';
+
 /** One state of one alert episode: pending, firing or resolved, with its latest evaluation. */
 export type Alert = {
   __typename?: 'Alert';
@@ -688,6 +693,18 @@ export type QueryTraceArgs = {
   traceId: Scalars['String']['input'];
 };
 
+/**
+ * One metric rule's verdict: FAIL when it emitted nothing for 3 periods while matching events came in,
+ * or dropped new series at its cap; WARN when it emitted nothing for 3 periods with no matching input,
+ * more than 5% of its events came late, or its open series reach 80% of the cap.
+ */
+export type RuleAdvice = {
+  __typename?: 'RuleAdvice';
+  id: Scalars['ID']['output'];
+  reasons: Array<Scalars['String']['output']>;
+  verdict: AdviceVerdict;
+};
+
 /** A problem with a rule: the field it is in and what is wrong with it. */
 export type RuleIssue = {
   __typename?: 'RuleIssue';
@@ -835,6 +852,8 @@ export type TailFilter = {
 /** A compute task: input topics read by its own consumer group, through an ordered set of rules. */
 export type Task = {
   __typename?: 'Task';
+  /** A verdict on the task and each of its metric rules, with the reasons. */
+  advice: TaskAdvice;
   /** Records that could not be processed go here, with the reason in the x-logfed-reason header. */
   deadLetterTopic: Scalars['String']['output'];
   description?: Maybe<Scalars['String']['output']>;
@@ -854,6 +873,19 @@ export type Task = {
   /** Whether processed events go to the live tail. */
   tail: Scalars['Boolean']['output'];
   topics: Array<Scalars['String']['output']>;
+};
+
+/**
+ * What a task's state, consumer lag and metric rule counts say: the task fails when it failed or a rule
+ * fails, warns when lag grew at each of its last 3 readings or lag cannot be read; the verdict is the
+ * worst of the task's own and its rules'.
+ */
+export type TaskAdvice = {
+  __typename?: 'TaskAdvice';
+  /** Why the verdict is not OK, worst first (rules that are not OK are named); empty when it is. */
+  reasons: Array<Scalars['String']['output']>;
+  rules: Array<RuleAdvice>;
+  verdict: AdviceVerdict;
 };
 
 export type TaskHealth = {
@@ -1019,6 +1051,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AdviceVerdict: AdviceVerdict;
   Alert: ResolverTypeWrapper<Alert>;
   AlertFilter: AlertFilter;
   App: ResolverTypeWrapper<AppModel>;
@@ -1061,6 +1094,7 @@ export type ResolversTypes = {
   PatternOrder: PatternOrder;
   PatternUpdate: ResolverTypeWrapper<PatternUpdateModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RuleAdvice: ResolverTypeWrapper<RuleAdvice>;
   RuleIssue: ResolverTypeWrapper<RuleIssue>;
   RuleRejection: ResolverTypeWrapper<RuleRejectionModel>;
   RuleReload: ResolverTypeWrapper<ReloadResultModel>;
@@ -1073,6 +1107,7 @@ export type ResolversTypes = {
   TailEvent: ResolverTypeWrapper<TailItemModel>;
   TailFilter: TailFilter;
   Task: ResolverTypeWrapper<TaskRunnerModel>;
+  TaskAdvice: ResolverTypeWrapper<TaskAdvice>;
   TaskHealth: ResolverTypeWrapper<TaskHealthModel>;
   TaskRule: ResolverTypeWrapper<TaskRuleViewModel>;
   TaskStartFrom: TaskStartFrom;
@@ -1120,6 +1155,7 @@ export type ResolversParentTypes = {
   PatternFilter: PatternFilter;
   PatternUpdate: PatternUpdateModel;
   Query: Record<PropertyKey, never>;
+  RuleAdvice: RuleAdvice;
   RuleIssue: RuleIssue;
   RuleRejection: RuleRejectionModel;
   RuleReload: ReloadResultModel;
@@ -1130,6 +1166,7 @@ export type ResolversParentTypes = {
   TailEvent: TailItemModel;
   TailFilter: TailFilter;
   Task: TaskRunnerModel;
+  TaskAdvice: TaskAdvice;
   TaskHealth: TaskHealthModel;
   TaskRule: TaskRuleViewModel;
   TopicPartition: TopicPartition;
@@ -1375,6 +1412,12 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   trace?: Resolver<ResolversTypes['Trace'], ParentType, ContextType, RequireFields<QueryTraceArgs, 'traceId'>>;
 };
 
+export type RuleAdviceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RuleAdvice'] = ResolversParentTypes['RuleAdvice']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reasons?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  verdict?: Resolver<ResolversTypes['AdviceVerdict'], ParentType, ContextType>;
+};
+
 export type RuleIssueResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RuleIssue'] = ResolversParentTypes['RuleIssue']> = {
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1435,6 +1478,7 @@ export type TailEventResolvers<ContextType = GraphQLContext, ParentType extends 
 };
 
 export type TaskResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Task'] = ResolversParentTypes['Task']> = {
+  advice?: Resolver<ResolversTypes['TaskAdvice'], ParentType, ContextType>;
   deadLetterTopic?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   groupId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1450,6 +1494,12 @@ export type TaskResolvers<ContextType = GraphQLContext, ParentType extends Resol
   state?: Resolver<ResolversTypes['TaskState'], ParentType, ContextType>;
   tail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   topics?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type TaskAdviceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskAdvice'] = ResolversParentTypes['TaskAdvice']> = {
+  reasons?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  rules?: Resolver<Array<ResolversTypes['RuleAdvice']>, ParentType, ContextType>;
+  verdict?: Resolver<ResolversTypes['AdviceVerdict'], ParentType, ContextType>;
 };
 
 export type TaskHealthResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskHealth'] = ResolversParentTypes['TaskHealth']> = {
@@ -1530,6 +1580,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   PatternAnnotation?: PatternAnnotationResolvers<ContextType>;
   PatternUpdate?: PatternUpdateResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RuleAdvice?: RuleAdviceResolvers<ContextType>;
   RuleIssue?: RuleIssueResolvers<ContextType>;
   RuleRejection?: RuleRejectionResolvers<ContextType>;
   RuleReload?: RuleReloadResolvers<ContextType>;
@@ -1538,6 +1589,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Subscription?: SubscriptionResolvers<ContextType>;
   TailEvent?: TailEventResolvers<ContextType>;
   Task?: TaskResolvers<ContextType>;
+  TaskAdvice?: TaskAdviceResolvers<ContextType>;
   TaskHealth?: TaskHealthResolvers<ContextType>;
   TaskRule?: TaskRuleResolvers<ContextType>;
   TopicPartition?: TopicPartitionResolvers<ContextType>;

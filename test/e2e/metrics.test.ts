@@ -51,6 +51,13 @@ describe('metrics and alerts over the demo gateway', () => {
     expect(read.errors).toBeUndefined();
     expect(read.data.metrics.some((r: any) => r.windowStart === row.windowStart && r.values.errors === row.values.errors)).toBe(true);
     expect(read.data.alerts.map((a: any) => a.fingerprint)).toContain(alert.fingerprint);
+    // The task's advice names the metric rule; having just emitted, it is not flagged as quiet.
+    const advice = await gw.gql('{ tasks { id advice { verdict reasons rules { id verdict reasons } } } }');
+    expect(advice.errors).toBeUndefined();
+    const ruleAdvice = advice.data.tasks.flatMap((t: any) => t.advice.rules).find((r: any) => r.id === 'demo.errors-per-app');
+    expect(ruleAdvice).toMatchObject({ verdict: expect.stringMatching(/^(OK|WARN|FAIL)$/) });
+    expect(ruleAdvice.reasons.filter((r: string) => r.startsWith('emitted nothing'))).toEqual([]);
+    expect(ruleAdvice.verdict === 'OK').toBe(ruleAdvice.reasons.length === 0);
     const bad = await gw.gql('{ metrics(ruleId: "demo.errors-per-app", last: 201) { ruleId } }');
     expect(bad.errors?.[0]?.message).toMatch(/last: expected 1\.\.200/);
   }, 120_000);

@@ -93,6 +93,9 @@ describe('the metric stage of a running task', () => {
     expect(storms[0]).toMatchObject({ state: 'firing', labels: { alertname: STORM_RULE_ID, rule: 't.levels' }, metric: { ruleId: 't.levels', windowStart: T0, values: { cap: 1 } } });
     expect(storms[0]!.metric!.values.dropped).toBeGreaterThanOrEqual(1);
     expect(storms[0]!.message).toContain('series cap of 1');
+    const advice = await manager.get('m1')!.advice();
+    expect(advice.verdict).toBe('FAIL');
+    expect(advice.rules.find((r) => r.id === 't.levels')).toEqual({ id: 't.levels', verdict: 'FAIL', reasons: ['at its series cap of 1: 3 events of new series were dropped'] });
     await waitFor(() => alertsOut.records.length >= 1, 'the storm on the alerts topic');
     expect(JSON.parse(alertsOut.records[0]!.value.toString())).toMatchObject({ ruleId: STORM_RULE_ID, labels: { rule: 't.levels' } });
   });

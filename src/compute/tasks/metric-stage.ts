@@ -43,6 +43,8 @@ export interface MetricRuleStats {
   dropped: number;
   rowsEmitted: number;
   lastEmittedAt?: number;
+  /** Metric rules: `matched` when the rule last emitted rows, so what matched since is known. */
+  matchedAtLastEmit?: number;
   periodMs?: number;
 }
 
@@ -139,6 +141,7 @@ export function compileMetricStage(all: readonly Rule[], opts: MetricStageOption
   const watermarks = before?.watermarks ?? createWatermarkTracker({ idleTimeoutMs: opts.idleTimeoutMs });
   const emitted = new Map(before?.emitted ?? []);
   const rowsEmitted = new Map<string, number>();
+  const matchedAtEmit = new Map<string, number>();
   const aggs = [...metrics.values()].map((m) => m.agg);
   const evaluators = [...alerts.values()].map((a) => a.ev);
   const periodOf = new Map<string, number>([...aggs.map((a) => [a.rule.id, a.periodMs] as const), ...composites.map((c) => [c.rule.id, c.periodMs] as const)]);
@@ -187,7 +190,14 @@ export function compileMetricStage(all: readonly Rule[], opts: MetricStageOption
         for (const c of composites) c.pushAlert(a);
       };
       const wm = watermarks.watermark(now);
-      for (const a of aggs) for (const row of a.advance(wm)) route(row, 0);
+      for (const a of aggs) {
+        const rows = a.advance(wm);
+        if (rows.length > 0) {
+          const st = a.stats();
+          matchedAtEmit.set(a.rule.id, st.received - st.filtered);
+        }
+        for (const row of rows) route(row, 0);
+      }
       for (const ev of evaluators) for (const a of ev.advance(closedThroughOf(ev.rule.metric), now)) alert(a);
       if (aggs.length > 0) {
         const through = Math.min(...aggs.map((a) => a.closedThrough()));
@@ -208,7 +218,7 @@ export function compileMetricStage(all: readonly Rule[], opts: MetricStageOption
       const out: Record<string, MetricRuleStats> = {};
       for (const a of aggs) {
         const s = a.stats();
-        out[a.rule.id] = { series: s.openSeries, maxSeries: a.rule.maxSeries, received: s.received, matched: s.received - s.filtered, late: s.late, dropped: s.dropped, rowsEmitted: rowsEmitted.get(a.rule.id) ?? 0, lastEmittedAt: emitted.get(a.rule.id), periodMs: a.periodMs };
+        out[a.rule.id] = { series: s.openSeries, maxSeries: a.rule.maxSeries, received: s.received, matched: s.received - s.filtered, late: s.late, dropped: s.dropped, rowsEmitted: rowsEmitted.get(a.rule.id) ?? 0, lastEmittedAt: emitted.get(a.rule.id), matchedAtLastEmit: matchedAtEmit.get(a.rule.id), periodMs: a.periodMs };
       }
       for (const p of processors) {
         const s = p.stats();

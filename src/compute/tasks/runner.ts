@@ -14,6 +14,7 @@ import type { Rule, RuleIssue } from '../rules/index.js';
 import type { CompileDeps } from '../stages/compile.js';
 import type { RuleCounts } from '../stages/counters.js';
 import type { DeadLetter } from '../stages/types.js';
+import { adviseTask, type AdviceThresholds, type TaskAdvice } from './advice.js';
 import { commitUpTo } from './commit.js';
 import type { OffsetCommit } from '../bus/types.js';
 import type { AlertEvent } from '../alerts/types.js';
@@ -85,6 +86,8 @@ export class TaskRunner {
   private readonly recordRate: RateMeter;
   private readonly eventRate: RateMeter;
   private lag: PartitionLag[] = [];
+  /** Total lag at the latest readings, oldest first, for advice. */
+  private readonly lagReadings: number[] = [];
   private readonly clock: () => number;
   private readonly unpublish: () => void;
 
@@ -198,6 +201,7 @@ export class TaskRunner {
       const out = this.pipeline?.flush(this.clock());
       if (out) await this.write(out.events, out.deadLetters).catch((err) => log.warn({ err, task: this.id }, 'writing the events held at stop failed'));
       this.lag = [];
+      this.lagReadings.length = 0;
       this.state = 'STOPPED';
       log.info({ task: this.id }, 'task stopped');
     });
@@ -242,7 +246,7 @@ export class TaskRunner {
     let lagError: string | undefined;
     if (this.sub) {
       try {
-        this.lag = await this.sub.lag();
+        this.noteLag(await this.sub.lag());
       } catch (err) {
         lagError = message(err);
       }
@@ -258,6 +262,23 @@ export class TaskRunner {
       eventsPerSecond: this.eventRate.rate(),
       pending: this.pipeline?.stats().pending ?? 0,
     };
+  }
+
+  /** A verdict on the task and each of its metric rules, with reasons (advice.ts). */
+  async advice(thresholds?: AdviceThresholds): Promise<TaskAdvice> {
+    const health = await this.health();
+    const stats = this.stage?.stats() ?? {};
+    const rules = this.selected.filter((r) => stats[r.id] !== undefined).map((r) => ({ id: r.id, kind: r.kind, stats: stats[r.id]! }));
+    return adviseTask(
+      { now: this.clock(), state: this.state, startedAt: this.startedAt, lastError: this.lastError, lagReadings: this.lagReadings, lagError: health.lagError, rules },
+      thresholds,
+    );
+  }
+
+  private noteLag(lag: PartitionLag[]): void {
+    this.lag = lag;
+    this.lagReadings.push(lag.reduce((n, p) => n + p.lag, 0));
+    if (this.lagReadings.length > 10) this.lagReadings.shift();
   }
 
   private async swapIn(selection: Selection): Promise<ReloadResult> {
@@ -471,7 +492,7 @@ export class TaskRunner {
 
   private async readLag(): Promise<void> {
     try {
-      if (this.sub) this.lag = await this.sub.lag();
+      if (this.sub) this.noteLag(await this.sub.lag());
     } catch (err) {
       log.debug({ err, task: this.id }, 'reading consumer lag failed');
     }

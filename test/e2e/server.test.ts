@@ -65,17 +65,18 @@ describe('GraphQL over HTTP', () => {
   });
 });
 
-describe('GraphQL over WebSocket', () => {
-  it('streams live demo lines to a graphql-ws client', async () => {
-    const client = createClient({ url: gw.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
-    const received: any[] = [];
+/** The first `n` payloads of a subscription field, over a fresh graphql-ws connection. */
+async function take(query: string, field: string, n: number): Promise<any[]> {
+  const client = createClient({ url: gw.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+  const got: any[] = [];
+  try {
     await new Promise<void>((resolve, reject) => {
       const dispose = client.subscribe(
-        { query: 'subscription { tail(filter: {}) { ts domain app level message dropped fields } }' },
+        { query },
         {
           next: (msg) => {
-            if (received.length < 5) received.push(msg.data?.tail);
-            if (received.length === 5) {
+            if (got.length < n) got.push((msg.data as any)?.[field]);
+            if (got.length === n) {
               dispose();
               resolve();
             }
@@ -85,7 +86,15 @@ describe('GraphQL over WebSocket', () => {
         },
       );
     });
+  } finally {
     await client.dispose();
+  }
+  return got;
+}
+
+describe('GraphQL over WebSocket', () => {
+  it('streams live demo lines to a graphql-ws client', async () => {
+    const received = await take('subscription { tail(filter: {}) { ts domain app level message dropped fields } }', 'tail', 5);
     expect(received).toHaveLength(5);
     for (const e of received) {
       expect(['shop', 'pay']).toContain(e.domain);
@@ -98,25 +107,8 @@ describe('GraphQL over WebSocket', () => {
   });
 
   it('filters the tail by domain and level', async () => {
-    const client = createClient({ url: gw.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
-    const got: any[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const dispose = client.subscribe(
-        { query: 'subscription { tail(filter: { domains: ["pay"], levels: ["INFO"] }) { domain level } }' },
-        {
-          next: (msg) => {
-            if (got.length < 3) got.push(msg.data?.tail);
-            if (got.length === 3) {
-              dispose();
-              resolve();
-            }
-          },
-          error: reject,
-          complete: resolve,
-        },
-      );
-    });
-    await client.dispose();
+    const got = await take('subscription { tail(filter: { domains: ["pay"], levels: ["INFO"] }) { domain level } }', 'tail', 3);
+    expect(got).toHaveLength(3);
     expect(got.every((e) => e.domain === 'pay' && e.level === 'INFO')).toBe(true);
   });
 

@@ -4,39 +4,11 @@
 // that do not load stop the start with the plugin named.
 
 import { fileURLToPath } from 'node:url';
-import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { startTestGateway, type TestGateway } from '../helpers/server.js';
+import { overWs } from '../helpers/ws.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
-
-/** The first `n` results of an operation over graphql-ws (a query answers once). */
-async function overWs(gw: TestGateway, query: string, n = 1): Promise<Array<{ data?: any; errors?: readonly any[] }>> {
-  const client = createClient({ url: gw.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
-  const got: Array<{ data?: any; errors?: readonly any[] }> = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const dispose = client.subscribe(
-        { query },
-        {
-          next: (msg) => {
-            if (got.length < n) got.push(msg);
-            if (got.length === n) {
-              dispose();
-              resolve();
-            }
-          },
-          error: reject,
-          complete: () => resolve(),
-        },
-      );
-    });
-  } finally {
-    await client.dispose();
-  }
-  return got;
-}
 
 async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string): Promise<T> {
   for (let i = 0; i < 300; i++) {
@@ -99,7 +71,7 @@ describe('the demo with its example plugins', () => {
 
   it('serves orderTrail over graphql-ws too', async () => {
     const order = await paidOrder();
-    const [res] = await overWs(gw, `{ orderTrail(orderId: "${order}") { orderId hops { domain } } }`);
+    const [res] = await overWs(gw.wsUrl, `{ orderTrail(orderId: "${order}") { orderId hops { domain } } }`);
     expect(res!.errors).toBeUndefined();
     expect(res!.data.orderTrail).toEqual({ orderId: order, hops: [{ domain: 'shop' }, { domain: 'pay' }] });
   });
@@ -115,7 +87,7 @@ describe('the demo with its example plugins', () => {
   });
 
   it('annotates the shop’s live events on a graphql-ws tail (event hook)', async () => {
-    const got = await overWs(gw, 'subscription { tail(filter: { domains: ["shop"], keywords: "order" }) { domain message fields } }', 5);
+    const got = await overWs(gw.wsUrl, 'subscription { tail(filter: { domains: ["shop"], keywords: "order" }) { domain message fields } }', 5);
     for (const r of got) {
       const e = r.data.tail;
       expect(e.fields.orderId).toBe(/\b(ORD\d+)\b/.exec(e.message)![1]);
@@ -143,7 +115,7 @@ describe('isolation and scoping', () => {
   });
 
   it('names the plugin on graphql-ws too', async () => {
-    const [res] = await overWs(gw, '{ failingField }');
+    const [res] = await overWs(gw.wsUrl, '{ failingField }');
     expect(res!.errors![0]!.extensions).toMatchObject({ plugin: 'failing' });
   });
 
@@ -186,7 +158,7 @@ describe('isolation and scoping', () => {
   });
 
   it('applies event hooks to a graphql-ws tail: shop events annotated, pay events dropped by the failing hook', async () => {
-    const got = await overWs(gw, 'subscription { tail(filter: {}) { domain message fields } }', 20);
+    const got = await overWs(gw.wsUrl, 'subscription { tail(filter: {}) { domain message fields } }', 20);
     for (const r of got) {
       expect(r.data.tail.domain).toBe('shop');
       expect(r.data.tail.fields.spy).toBe(true);

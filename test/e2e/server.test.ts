@@ -6,6 +6,7 @@ import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestGateway, type TestGateway } from '../helpers/server.js';
+import { overWs } from '../helpers/ws.js';
 
 // 13 levels of selection: one past the limit. `__type` counts; only `__schema` (the standard
 // introspection query, 15 levels deep) is left to the token and cost limits.
@@ -65,32 +66,8 @@ describe('GraphQL over HTTP', () => {
   });
 });
 
-/** The first `n` payloads of a subscription field, over a fresh graphql-ws connection. */
-async function take(query: string, field: string, n: number): Promise<any[]> {
-  const client = createClient({ url: gw.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
-  const got: any[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const dispose = client.subscribe(
-        { query },
-        {
-          next: (msg) => {
-            if (got.length < n) got.push((msg.data as any)?.[field]);
-            if (got.length === n) {
-              dispose();
-              resolve();
-            }
-          },
-          error: reject,
-          complete: () => resolve(),
-        },
-      );
-    });
-  } finally {
-    await client.dispose();
-  }
-  return got;
-}
+/** The first `n` payloads of a subscription field. */
+const take = async (query: string, field: string, n: number) => (await overWs(gw.wsUrl, query, n)).map((r) => r.data?.[field]);
 
 describe('GraphQL over WebSocket', () => {
   it('streams live demo lines to a graphql-ws client', async () => {

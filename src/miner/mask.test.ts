@@ -58,6 +58,11 @@ const WORDS: Array<[string, string]> = [
   ['attempt_1700000000000_0042_000001', '<*>'],
   ['processor.........0', 'processor.........<*>'],
   ['(0=sup,1=usr).......0', '(<*>=sup,<*>=usr).......<*>'],
+  // pseudonyms written by the masking stages are one value, brackets included
+  ['<email:d16d9a56>,', '<*>,'],
+  ['<phone:a2a21b8b>', '<*>'],
+  ['<field:3fa9c1d2>)', '<*>)'],
+  ['<memory:1024,', '<memory:<*>,'],
 ];
 
 describe('maskWord', () => {

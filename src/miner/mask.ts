@@ -34,6 +34,8 @@ const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <
 const isHex = (c: number): boolean => (classOf(c) & HEX) !== 0;
 
 const LITERAL_VALUES = new Set(['true', 'false', 'null']);
+/** `<kind:hex>` as the compute core's and the gateway's maskers write it, with trailing punctuation. */
+const PSEUDONYM = /^<[A-Za-z]{1,16}:[0-9a-f]{4,64}>([,;.)\]}'"]*)$/;
 
 /**
  * Masks one word. Words with no digit and nothing path- or value-like are returned as they are.
@@ -41,6 +43,11 @@ const LITERAL_VALUES = new Set(['true', 'false', 'null']);
  * small numbers recur in logs far more often than their variety suggests.
  */
 export function maskWord(word: string, memo?: Map<string, string>): string {
+  // A pseudonym the masking stages wrote (`<email:d16d9a56>`) is one value, brackets included.
+  if (word.charCodeAt(0) === 60 /* < */) {
+    const m = PSEUDONYM.exec(word);
+    if (m) return WILDCARD + m[1];
+  }
   // The fast path: most words of a log line are plain words and skip the segment scan.
   let seen = 0;
   let hex = true;

@@ -2,11 +2,12 @@
 // would grep them on a jump host, but seeking by time, paging with stable positions and merging
 // files by timestamp. It applies every filter itself while scanning.
 
-import { badInput, toLogfedError } from '../../src/errors/index.js';
-import { counter, histogram } from '../../src/observe/metrics.js';
+import { badInput } from '../../src/errors/index.js';
+import { counter } from '../../src/observe/metrics.js';
 import { compileFilter } from '../../src/query/match.js';
-import type { Adapter, AdapterCapabilities, EventFilter, SearchPage, SearchRequest, Target } from '../../src/query/types.js';
+import type { Adapter, EventFilter, SearchPage, SearchRequest, Target } from '../../src/query/types.js';
 import type { Logstore } from '../../src/topology/types.js';
+import { FULL_CAPABILITIES, measured } from '../_shared/measure.js';
 import { throwIfAborted } from './cancel.js';
 import { planFiles, ProbeCache, gzipTs } from './files.js';
 import type { EventFormat } from './formats.js';
@@ -30,14 +31,6 @@ export interface FileAdapter extends Adapter {
   count(req: CountRequest): Promise<number>;
 }
 
-const CAPABILITIES: AdapterCapabilities = {
-  pushdown: { keywords: true, levels: true, traceId: true, regex: true, appFile: true },
-  sorts: true,
-  pages: true,
-};
-
-const searches = counter('logfed_adapter_searches_total', 'Adapter searches by outcome', ['adapter', 'outcome']);
-const seconds = histogram('logfed_adapter_search_seconds', 'Time an adapter spends in one search', ['adapter']);
 const bytesRead = counter('logfed_adapter_file_bytes_read_total', 'Bytes the file adapter read from disk');
 
 /**
@@ -114,24 +107,11 @@ export function createFileAdapter(config: FileAdapterConfig = {}): FileAdapter {
     return { q, files: files.filter(inRange) };
   };
 
-  const timed = async <T>(fn: () => Promise<T>): Promise<T> => {
-    const stop = seconds.startTimer({ adapter: 'file' });
-    try {
-      const out = await fn();
-      searches.inc({ adapter: 'file', outcome: 'ok' });
-      return out;
-    } catch (err) {
-      const e = toLogfedError(err, 'BACKEND_ERROR');
-      searches.inc({ adapter: 'file', outcome: e.code === 'CANCELLED' ? 'cancelled' : 'error' });
-      throw e;
-    } finally {
-      stop();
-    }
-  };
+  const timed = <T>(fn: () => Promise<T>): Promise<T> => measured('file', fn);
 
   return {
     kind: 'file',
-    capabilities: CAPABILITIES,
+    capabilities: FULL_CAPABILITIES,
 
     search: (req: SearchRequest): Promise<SearchPage> =>
       timed(async () => {

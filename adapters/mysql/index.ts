@@ -5,10 +5,11 @@
 import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
 import { normaliseLevel, type LogEvent } from '../../src/core/event.js';
 import { LogfedError, badInput } from '../../src/errors/index.js';
-import { counter, histogram } from '../../src/observe/metrics.js';
+import { counter } from '../../src/observe/metrics.js';
 import { compileFilter } from '../../src/query/match.js';
-import type { Adapter, AdapterCapabilities, Hit, SearchPage, SearchRequest, Target } from '../../src/query/types.js';
+import type { Adapter, Hit, SearchPage, SearchRequest, Target } from '../../src/query/types.js';
 import type { Logstore } from '../../src/topology/types.js';
+import { FULL_CAPABILITIES, measured } from '../_shared/measure.js';
 import { mysqlAdapterError } from './errors.js';
 import { parseLocation, parseMysqlConfig, type MysqlAdapterConfig } from './location.js';
 import { ALIAS, buildBounds, buildPage, rowTs, type Cursor } from './sql.js';
@@ -16,14 +17,6 @@ import { TableCache, type TableSpec } from './table.js';
 
 export type { MysqlAdapterConfig, MysqlLocation } from './location.js';
 
-const CAPABILITIES: AdapterCapabilities = {
-  pushdown: { keywords: true, levels: true, traceId: true, regex: true, appFile: true },
-  sorts: true,
-  pages: true,
-};
-
-const searches = counter('logfed_adapter_searches_total', 'Adapter searches by outcome', ['adapter', 'outcome']);
-const seconds = histogram('logfed_adapter_search_seconds', 'Time an adapter spends in one search', ['adapter']);
 const rowsRead = counter('logfed_adapter_mysql_rows_total', 'Rows the MySQL adapter fetched, before in-process filters');
 
 export function encodeCursor(c: Cursor): string {
@@ -169,22 +162,9 @@ export function createMysqlAdapter(config: MysqlAdapterConfig): Adapter {
 
   return {
     kind: 'mysql',
-    capabilities: CAPABILITIES,
+    capabilities: FULL_CAPABILITIES,
 
-    async search(req) {
-      const stop = seconds.startTimer({ adapter: 'mysql' });
-      try {
-        const page = await search(req);
-        searches.inc({ adapter: 'mysql', outcome: 'ok' });
-        return page;
-      } catch (err) {
-        const e = mysqlAdapterError(err, (req.target.logstore.location as { table?: string }).table);
-        searches.inc({ adapter: 'mysql', outcome: e.code === 'CANCELLED' ? 'cancelled' : 'error' });
-        throw e;
-      } finally {
-        stop();
-      }
-    },
+    search: (req) => measured('mysql', () => search(req), (err) => mysqlAdapterError(err, (req.target.logstore.location as { table?: string }).table)),
 
     async timeBounds(store: Logstore, signal: AbortSignal) {
       const loc = parseLocation(store);

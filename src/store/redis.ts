@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { LogfedError } from '../errors/index.js';
 import { log as rootLog } from '../observe/logger.js';
 import type { StoreHealth } from './mysql.js';
+import { withTimeout } from '../util/timeout.js';
 
 const log = rootLog.child({ component: 'redis' });
 
@@ -89,14 +90,6 @@ export function redisError(client: Redis, err: unknown): LogfedError {
     return new LogfedError('BACKEND_UNAVAILABLE', `Redis at ${where} is unreachable (${e.message}): start it with \`npm run services\`, or fix the URL`, { cause: err });
   }
   return new LogfedError('BACKEND_ERROR', `Redis at ${where} refused the command: ${e.message}`, { cause: err });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LogfedError('TIMEOUT', message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function checkRedisUrl(url: string): void {

@@ -7,6 +7,7 @@
 import { LogfedError, isLogfedError } from '../errors/index.js';
 import { log } from '../observe/logger.js';
 import type { TopologyStore } from './types.js';
+import { withTimeout } from '../util/timeout.js';
 
 const logger = log.child({ component: 'topology-cache' });
 
@@ -52,7 +53,7 @@ export function createCachedTopologyStore(inner: TopologyStore, opts: CachedTopo
     const cached = last.has(key);
     if (down && now() < downUntil && cached) return last.get(key) as T;
     try {
-      const value = await (cached ? withTimeout(call(), readTimeoutMs) : call());
+      const value = await (cached ? withTimeout(call(), readTimeoutMs, `no answer within ${readTimeoutMs} ms`) : call());
       last.set(key, value);
       markUp();
       return value;
@@ -109,12 +110,4 @@ function isUnavailable(err: unknown): boolean {
 function isConnectionFailure(err: unknown): boolean {
   const code = (err as { code?: string } | undefined)?.code;
   return typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|ETIMEDOUT|EPIPE|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|ER_CON_COUNT_ERROR)$/.test(code);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LogfedError('TIMEOUT', `no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

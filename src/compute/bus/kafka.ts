@@ -11,6 +11,7 @@ import { kafkaError } from './kafka-errors.js';
 import { busMetrics } from './metrics.js';
 import type { Bus, BusHealth, BusMessage, BusSubscription, SubscribeOptions, TopicSpec } from './types.js';
 import { checkSubscribe, checkTopic, checkTopicSpecs, closedBus } from './validate.js';
+import { withTimeout } from '../../util/timeout.js';
 
 export function createKafkaBus(options: KafkaBusOptions): Bus {
   const config = parseBusConfig(kafkaBusSchema, { kind: 'kafka', ...options });
@@ -170,12 +171,4 @@ function* slices(messages: BusMessage[]): Generator<BusMessage[]> {
     bytes += size;
   }
   if (slice.length > 0) yield slice;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LogfedError('TIMEOUT', message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

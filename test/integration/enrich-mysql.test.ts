@@ -3,24 +3,19 @@
 // changes picks up the new rows. Each run uses its own table and drops it afterwards.
 
 import { randomBytes } from 'node:crypto';
-import { createPool, type Pool } from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePipeline } from '../../src/compute/pipeline.js';
 import { loadRules } from '../../src/compute/rules/index.js';
 import { createMysqlDimensionLoader, mysqlDimensionSource } from '../../src/compute/stages/dimension-mysql.js';
+import { connectTestMysql, TEST_MYSQL_URL } from '../helpers/mysql.js';
 
-const MYSQL_URL = process.env.LOGFED_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const TABLE = `dim_hosts_${randomBytes(4).toString('hex')}`;
 const NOW = Date.parse('2026-11-21T02:20:00Z');
 let pool: Pool;
 
 beforeAll(async () => {
-  pool = createPool({ uri: MYSQL_URL, connectionLimit: 2 });
-  try {
-    await pool.query('SELECT 1');
-  } catch (err) {
-    throw new Error(`MariaDB at ${MYSQL_URL} does not answer (${(err as Error).message}); run \`npm run services\``);
-  }
+  pool = await connectTestMysql(2);
   await pool.query(`CREATE TABLE ${TABLE} (id INT PRIMARY KEY, ip VARCHAR(64), system_name VARCHAR(64), owner VARCHAR(64), sql_table VARCHAR(64), keywords VARCHAR(255))`);
   await pool.query(`INSERT INTO ${TABLE} VALUES
     (1, '10.0.0.1', 'orders', 'alice', 't_order', 'payment|timeout'),
@@ -84,7 +79,7 @@ describe('enrichment from a MariaDB dimension table', () => {
   });
 
   it('keeps the last good rows when the query starts failing, and counts the failure', async () => {
-    const source = mysqlDimensionSource(MYSQL_URL);
+    const source = mysqlDimensionSource(TEST_MYSQL_URL);
     const copy = `${TABLE}_copy`;
     await pool.query(`CREATE TABLE ${copy} AS SELECT * FROM ${TABLE}`);
     const { rules: parsed } = loadRules(rules(`SELECT ip, system_name, owner, sql_table, keywords FROM ${copy} ORDER BY id`), 'yaml');

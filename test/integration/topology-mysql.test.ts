@@ -3,22 +3,17 @@
 // tests never see each other's rows.
 
 import { randomBytes } from 'node:crypto';
-import { createPool, type Pool } from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefixedTables, migrate } from '../../src/store/migrate.js';
 import { createMysqlTopologyStore } from '../../src/topology/mysql-store.js';
 import { defineTopologyStoreContract } from '../topology-contract/index.js';
+import { connectTestMysql } from '../helpers/mysql.js';
 
-const MYSQL_URL = process.env.LOGFED_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 let pool: Pool;
 
 beforeAll(async () => {
-  pool = createPool({ uri: MYSQL_URL, connectionLimit: 4 });
-  try {
-    await pool.query('SELECT 1');
-  } catch (err) {
-    throw new Error(`MariaDB at ${MYSQL_URL} does not answer (${(err as Error).message}); run \`npm run services\``);
-  }
+  pool = await connectTestMysql(4);
 });
 afterAll(async () => {
   await pool?.end();

@@ -23,9 +23,6 @@ import {
 } from 'graphql';
 import { limitsConfigSchema, type LimitsConfig } from './limits/config.js';
 
-export const MAX_DEPTH = 12;
-export const MAX_ALIASES = 30;
-
 export interface Guard {
   readonly limits: LimitsConfig;
   readonly parseOptions: ParseOptions;
@@ -107,6 +104,3 @@ export function asLimitError(err: unknown, tokens: number): unknown {
 }
 
 export const isTokenLimitError = (message: string) => TOKEN_LIMIT.test(message);
-
-/** The default rules, for callers that validate outside a running server. */
-export const validationRules: ValidationRule[] = createGuard().validationRules;

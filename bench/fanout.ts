@@ -10,6 +10,7 @@ import type { QueryContext, SearchResult } from '../src/query/request.js';
 import type { SearchRequest } from '../src/query/types.js';
 import type { Logstore } from '../src/topology/types.js';
 import { createSimAdapter } from './_sim-adapter.js';
+import { median } from './_stats.js';
 
 const STORES = Number(process.env.BENCH_STORES ?? 1000);
 const LATENCY_MS = 150;
@@ -50,7 +51,6 @@ async function measure(run: () => Promise<unknown>): Promise<Sample> {
   return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number, d = 2) => x.toFixed(d);
 
 function rawRequest(s: Logstore): SearchRequest {

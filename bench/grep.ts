@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { createFileAdapter } from '../adapters/file/index.js';
 import { formatLogbackTs } from '../adapters/file/write.js';
 import type { Target } from '../src/query/types.js';
+import { median } from './_stats.js';
 
 const TARGET_BYTES = Number(process.env.BENCH_GREP_BYTES ?? 1024 ** 3);
 const RUNS = Number(process.env.BENCH_GREP_RUNS ?? 5);
@@ -73,7 +74,6 @@ async function generate(path: string): Promise<number> {
   return hits;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function time<T>(fn: () => T): [T, number] {
   const t0 = process.hrtime.bigint();

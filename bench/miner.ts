@@ -10,6 +10,7 @@ import { readDatasets } from '../scripts/eval-loghub.js';
 import { createMiner } from '../src/miner/index.js';
 import { maskWord } from '../src/miner/mask.js';
 import { tokenize } from '../src/miner/tokenize.js';
+import { measure } from './_stats.js';
 
 const TOTAL = 1_000_000;
 
@@ -27,21 +28,6 @@ if (unique.length === 0) {
   process.exit(2);
 }
 const lines = Array.from({ length: TOTAL }, (_, i) => unique[i % unique.length]!);
-
-interface Timing {
-  wall: number;
-  cpu: number;
-}
-
-// Wall time is what the figure means; CPU time says how much of it this process got when the
-// machine is shared.
-function time(run: () => void): Timing {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  run();
-  const used = process.cpuUsage(cpu);
-  return { wall: (performance.now() - started) / 1000, cpu: (used.user + used.system) / 1e6 };
-}
 
 // Baseline: tokenise and mask every line, as the miner must, but cluster nothing.
 let sink = 0;
@@ -64,10 +50,10 @@ for (let i = 0; i < 3; i++) {
   mine(unique)();
 }
 // Cold: each distinct message once through a fresh miner, so every line is new to it.
-const cold = time(mine(unique));
+const cold = measure(mine(unique));
 const coldPatterns = patterns;
-const base = time(baseline(lines));
-const full = time(mine(lines));
+const base = measure(baseline(lines));
+const full = measure(mine(lines));
 
 const rate = (n: number, s: number) => Math.round(n / s);
 const linesPerSecond = rate(TOTAL, full.wall);

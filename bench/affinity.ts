@@ -27,6 +27,7 @@ import type { Logstore } from '../src/topology/types.js';
 import { prng } from '../test/adapter-contract/dataset.js';
 import { dropPrefix } from '../test/helpers/redis.js';
 import { createSimAdapter } from './_sim-adapter.js';
+import { median, quantile } from './_stats.js';
 
 const APPS = 1000;
 const DOMAINS = ['trade', 'pay', 'logistics'];
@@ -52,8 +53,6 @@ const SPAN = 3600_000;
 const rand = prng(20240301);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 const fmt = (x: number, d = 3) => x.toFixed(d);
 
 // --- the organisation: apps, who calls whom, users and their habits -------------------------

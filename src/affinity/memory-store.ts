@@ -94,7 +94,7 @@ export function createMemoryAffinityStore(options: MemoryAffinityStoreOptions = 
     if (!row) return { total: 0, top: [] };
     row.sorted ??= [...row.scores.keys()].sort(stronger(row));
     const g = growth(row.epoch, at, halfLifeMs);
-    return { total: row.total / g, top: row.sorted.slice(0, n).map((k) => ({ app: parseAppKey(k), score: row.scores.get(k)! / g })) };
+    return { total: row.total / g, top: row.sorted.slice(0, n).map((k) => ({ app: parseAppKey(k), key: k, score: row.scores.get(k)! / g })) };
   }
 
   const store: AffinityStore = {

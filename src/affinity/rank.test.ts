@@ -129,6 +129,32 @@ describe('rankApps', () => {
     expect((await rankApps({ candidates, store, batchSize: 2, recency })).batches).toStrictEqual(ranked.batches);
   });
 
+  it('keeps the name order of a list it has seen, and never gives it to another list with the same length and ends', () => {
+    const sorted = (list: AppRef[]) => [...list].map(appKey).sort((x, y) => (x.replace('/', '\u0000') < y.replace('/', '\u0000') ? -1 : 1));
+    const first = [app('m'), app('c'), app('q'), app('a'), app('z')];
+    expect(defaultAppOrder(first).map(appKey)).toStrictEqual(sorted(first));
+    // Same length, same first and last apps, other apps between them, then the same objects again.
+    const second = [first[0]!, app('b'), app('y'), app('d'), first[4]!];
+    expect(defaultAppOrder(second).map(appKey)).toStrictEqual(sorted(second));
+    expect(defaultAppOrder(first).map(appKey)).toStrictEqual(sorted(first));
+    // Equal apps in new objects are the same list.
+    expect(defaultAppOrder(first.map((a) => ({ ...a }))).map(appKey)).toStrictEqual(sorted(first));
+    // A seen list under recency: freshness first, the kept name order breaks its ties.
+    expect(defaultAppOrder(second, new Map([['shop/y', 5], ['shop/m', 5], ['shop/d', 1]])).map(appKey)).toStrictEqual(['shop/m', 'shop/y', 'shop/d', 'shop/b', 'shop/z']);
+  });
+
+  it('orders any list by name as a plain sort does, however many lists came before', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 50 }), (lists) => {
+        for (const names of lists) {
+          const list = [...new Set(names)].map((n) => app(n));
+          expect(defaultAppOrder(list).map((a) => a.app)).toStrictEqual(list.map((a) => a.app).sort());
+        }
+      }),
+      { seed: 4242, numRuns: 200 },
+    );
+  });
+
   it('falls back to the default order, and counts it, when the store fails', async () => {
     const store = fresh();
     await store.incrementUserApp('ann', app('b'), 5);

@@ -7,7 +7,7 @@
 import { toLogfedError } from '../errors/index.js';
 import { affinityMetrics } from './metrics.js';
 import { checkOptions, rules } from './options.js';
-import { appKey, type AffinityStore, type AppRef } from './store.js';
+import { appKey, keyOf, type AffinityStore, type AppRef } from './store.js';
 import { warnThrottled } from './warn.js';
 
 export const DEFAULT_BATCH_SIZE = 30;
@@ -64,14 +64,45 @@ export function defaultBatches(candidates: readonly AppRef[], batchSize: number,
   return chunk(defaultAppOrder(candidates, recency), batchSize);
 }
 
-function defaultIndexOrder(refs: readonly AppRef[], keys: readonly string[], recency?: ReadonlyMap<string, number>): number[] {
+/**
+ * Candidate lists repeat from query to query (a user's scope, a domain's apps), so the order by
+ * name of the latest few is kept: each list's keys, in order, with each index's rank. A list is
+ * found by its length and end keys, then compared key by key (the same strings, when the caller
+ * hands the same AppRefs again: a pointer comparison each).
+ */
+const nameRanks = new Map<string, Array<{ keys: readonly string[]; rank: Int32Array }>>();
+const NAME_RANKS_KEPT = 32;
+let nameRanksHeld = 0;
+
+function nameRankOf(refs: readonly AppRef[], keys: readonly string[]): Int32Array {
+  const n = keys.length;
+  const probe = `${n}\u0001${keys[0]}\u0001${keys[n - 1]}`;
+  const same = nameRanks.get(probe);
+  const hit = same?.find((e) => e.keys.every((k, i) => k === keys[i]));
+  if (hit) return hit.rank;
   const names = refs.map(nameKey);
-  const byName = (x: number, y: number) => (names[x] < names[y] ? -1 : names[x] > names[y] ? 1 : 0);
-  const indices = keys.map((_, i) => i);
-  if (!recency?.size) return indices.sort(byName);
-  const fresh = keys.map((k) => recency.get(k) ?? -Infinity);
-  // -Infinity - -Infinity is NaN, which is falsy: two apps without data tie on freshness.
-  return indices.sort((x, y) => fresh[y] - fresh[x] || byName(x, y));
+  const order = keys.map((_, i) => i).sort((x, y) => (names[x]! < names[y]! ? -1 : names[x]! > names[y]! ? 1 : 0));
+  const rank = new Int32Array(n);
+  for (let r = 0; r < n; r++) rank[order[r]!] = r;
+  if (nameRanksHeld >= NAME_RANKS_KEPT) {
+    nameRanks.clear();
+    nameRanksHeld = 0;
+  }
+  nameRanks.set(probe, [...(same ?? []), { keys, rank }]);
+  nameRanksHeld++;
+  return rank;
+}
+
+function defaultIndexOrder(refs: readonly AppRef[], keys: readonly string[], recency?: ReadonlyMap<string, number>): number[] {
+  const byName = nameRankOf(refs, keys);
+  const order = new Array<number>(keys.length);
+  for (let i = 0; i < byName.length; i++) order[byName[i]!] = i;
+  if (!recency?.size) return order;
+  const fresh = new Float64Array(keys.length);
+  for (let i = 0; i < keys.length; i++) fresh[i] = recency.get(keys[i]!) ?? -Infinity;
+  // -Infinity - -Infinity is NaN, which is falsy: two apps without data tie on freshness. The
+  // input is in name order, so the sort only moves what freshness moves.
+  return order.sort((x, y) => fresh[y]! - fresh[x]! || byName[x]! - byName[y]!);
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -110,7 +141,7 @@ export async function rankApps(input: RankInput): Promise<RankResult> {
   const index = new Map<string, number>();
   const refs: AppRef[] = [];
   for (const ref of input.candidates) {
-    const key = appKey(ref);
+    const key = keyOf(ref);
     if (!index.has(key)) {
       index.set(key, refs.length);
       refs.push(ref);
@@ -133,8 +164,8 @@ export async function rankApps(input: RankInput): Promise<RankResult> {
   try {
     userScores = new Float64Array(refs.length);
     const head = await store.topUserApps(user, userScan);
-    for (const { app, score } of head) {
-      const i = index.get(appKey(app));
+    for (const { app, key, score } of head) {
+      const i = index.get(key ?? appKey(app));
       if (i !== undefined) userScores[i] = score;
     }
     chosen = pickChosen(userScores, rankOf, userTop);
@@ -167,8 +198,8 @@ export async function rankApps(input: RankInput): Promise<RankResult> {
     const { total, top } = neighbours[j];
     if (!(total > 0)) return;
     const weight = userScores[a] / userSum / total;
-    for (const { app, score } of top) {
-      const b = index.get(appKey(app));
+    for (const { app, key, score } of top) {
+      const b = index.get(key ?? appKey(app));
       if (b !== undefined && !isChosen[b]) fill[b] += weight * score;
     }
   });

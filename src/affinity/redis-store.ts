@@ -139,7 +139,7 @@ export function createRedisAffinityStore(client: Redis, options: RedisAffinitySt
         const flat = n > 0 ? (results[i * step + 1] as string[]) : [];
         const g = divisor(epoch, at);
         const top: ScoredApp[] = [];
-        for (let j = 0; j < flat.length; j += 2) top.push({ app: parseAppKey(flat[j]), score: Number(flat[j + 1]) / g });
+        for (let j = 0; j < flat.length; j += 2) top.push({ app: parseAppKey(flat[j]), key: flat[j], score: Number(flat[j + 1]) / g });
         return { total: total === null ? 0 : Number(total) / g, top };
       });
     });

@@ -11,6 +11,8 @@ export interface AppRef {
 export interface ScoredApp {
   app: AppRef;
   score: number;
+  /** appKey(app), when the store has it at hand: ranking looks candidates up by it. */
+  key?: string;
 }
 
 /** One app's row of the app↔app matrix: its strongest neighbours and the sum over all of them. */
@@ -49,6 +51,18 @@ export interface AffinityStore {
  * back; the query engine keys its recency map with this too.
  */
 export const appKey = (ref: AppRef): string => `${ref.domain}/${ref.app}`;
+
+const keysOf = new WeakMap<AppRef, string>();
+
+/**
+ * appKey, remembered per AppRef object (AppRefs are never changed once made). Ranking sees the
+ * same candidate objects query after query, so their keys are the same strings, hashed once.
+ */
+export function keyOf(ref: AppRef): string {
+  let key = keysOf.get(ref);
+  if (key === undefined) keysOf.set(ref, (key = appKey(ref)));
+  return key;
+}
 
 export function parseAppKey(key: string): AppRef {
   const slash = key.indexOf('/');

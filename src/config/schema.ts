@@ -58,7 +58,8 @@ export const configSchema = z
         maxSpanHours: z.number().positive().default(24 * 7),
         defaultSpanMinutes: z.number().positive().default(60),
         globalConcurrency: z.number().int().positive().default(64),
-        perBackendConcurrency: z.number().int().positive().default(16),
+        /** At least affinity.batchSize, so that a batch whose logstores share one backend is searched in one wave. */
+        perBackendConcurrency: z.number().int().positive().default(32),
         targetTimeoutMs: z.number().int().positive().default(10_000),
         maxPageSize: z.number().int().positive().max(1000).default(1000),
       })

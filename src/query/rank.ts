@@ -16,12 +16,13 @@
 import { defaultBatches, DEFAULT_BATCH_SIZE, rankApps } from '../affinity/rank.js';
 import { affinityMetrics } from '../affinity/metrics.js';
 import { checkOptions, rules } from '../affinity/options.js';
-import { appKey, type AffinityStore, type AppRef } from '../affinity/store.js';
+import { appKey, keyOf, type AffinityStore, type AppRef } from '../affinity/store.js';
 import { warnThrottled } from '../affinity/warn.js';
 import { LogfedError, toLogfedError } from '../errors/index.js';
 import type { BatchProgress } from './batches.js';
 import { skipped } from './prune.js';
 import type { Middleware, PlannedTarget, QueryRequest, SearchResult, TargetOutcome } from './request.js';
+import type { Logstore } from '../topology/types.js';
 import type { Target } from './types.js';
 
 /** Every target in one batch. */
@@ -71,6 +72,15 @@ export function createAffinityRank(options: AffinityRankOptions): Middleware {
   const { store, userTop, recency } = options;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const timeoutMs = options.timeoutMs ?? DEFAULT_RANK_TIMEOUT_MS;
+  // The app of each app- or file-layout logstore, one object per logstore for as long as the
+  // topology holds it: ranking then meets the same candidates query after query (store.ts keyOf).
+  const appOfStore = new WeakMap<Logstore, AppRef>();
+  const storeApp = (t: Target): AppRef => {
+    const app = t.logstore.app!;
+    let ref = appOfStore.get(t.logstore);
+    if (!ref || ref.domain !== t.domain || ref.app !== app) appOfStore.set(t.logstore, (ref = { domain: t.domain, app }));
+    return ref;
+  };
 
   /** The apps of the targets ranked into batches; never rejects, never waits past the timeout. */
   async function rankCandidates(user: string | undefined, candidates: AppRef[], fresh: Map<string, number>): Promise<AppRef[][]> {
@@ -98,11 +108,11 @@ export function createAffinityRank(options: AffinityRankOptions): Middleware {
     // One candidate object per app; ranking hands the same objects back, so they key the batches.
     const candidates = new Map<string, AppRef>();
     const fresh = new Map<string, number>();
-    const candidate = (domain: string, app: string, maxTs: number | undefined): AppRef => {
-      const key = appKey({ domain, app });
+    const candidate = (app: AppRef, maxTs: number | undefined): AppRef => {
+      const key = keyOf(app);
       let ref = candidates.get(key);
       if (!ref) {
-        candidates.set(key, (ref = { domain, app }));
+        candidates.set(key, (ref = app));
         const seen = recency?.(key);
         if (seen !== undefined) fresh.set(key, seen);
       }
@@ -111,8 +121,8 @@ export function createAffinityRank(options: AffinityRankOptions): Middleware {
     };
     // Per target: its app, its apps (an env-layout target narrowed to several), or none.
     const refsOf = targets.map(({ target: t }): AppRef | AppRef[] | undefined => {
-      if (t.apps?.length) return t.apps.map((app) => candidate(t.domain, app, t.logstore.maxTs));
-      if (t.logstore.layout !== 'env' && t.logstore.app !== undefined) return candidate(t.domain, t.logstore.app, t.logstore.maxTs);
+      if (t.apps?.length) return t.apps.map((app) => candidate({ domain: t.domain, app }, t.logstore.maxTs));
+      if (t.logstore.layout !== 'env' && t.logstore.app !== undefined) return candidate(storeApp(t), t.logstore.maxTs);
       return undefined;
     });
     const ranked = candidates.size ? await rankCandidates(user, [...candidates.values()], fresh) : [];

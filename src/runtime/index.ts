@@ -87,6 +87,12 @@ export async function createRuntime(config: Config): Promise<Runtime> {
           userTop: config.affinity.userTop,
         })
       : undefined;
+    if (affinity && config.affinity.batchSize > config.query.perBackendConcurrency) {
+      log.warn(
+        { batchSize: config.affinity.batchSize, perBackendConcurrency: config.query.perBackendConcurrency },
+        'affinity.batchSize is above query.perBackendConcurrency: a batch whose logstores share one backend is searched in several waves, so its first page waits longer',
+      );
+    }
     const engine = createQueryEngine({
       ...(affinity ? { rank: affinity.rank } : {}),
       limits: {

@@ -1,16 +1,20 @@
 // The Kafka part of `npm run bench -- ingest`: Kafka -> compute task -> Kafka on the local broker
 // (scripts/services.sh), 3-partition topics. Sustained: lines produced beforehand are consumed,
-// processed (the same rules as the in-process part) and written to an output topic; the rate
-// counts from the first record handled to the last. Latency: lines produced at a steady rate, each
+// processed (the same rules as the in-process part) and written to an output topic; the rate is
+// wall clock, from the first batch handled to the last record. Its baseline, on the same topic in
+// the same run: plain kafkajs copying each record unchanged to another topic. CPU per line (this
+// process, all threads; the broker's from /proc) is context for a machine others share. Latency: lines produced at a steady rate, each
 // carrying its send time, read back from the output topic; p99 of receive minus send over the
 // measured seconds, after a warm-up second and before a trailing second (a file's last line is held
 // until its next one arrives, as a stack trace may follow), neither of which is counted.
 
-import { Kafka, logLevel } from 'kafkajs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createKafkaBus, type Bus, type BusMessage } from '../src/compute/bus/index.js';
 import { createFileRuleStore } from '../src/compute/rule-store/index.js';
 import { computeConfigSchema, TaskManager } from '../src/compute/tasks/index.js';
 import type { Row } from '../src/compute/stages/dimension.js';
+import { quantileOfSorted } from './_stats.js';
 
 export interface KafkaIngestOptions {
   /** Folder holding the rule files the task runs (ids under `bench.`... as named by `ruleRefs`). */
@@ -27,18 +31,85 @@ export interface KafkaIngestOptions {
   brokers: string[];
 }
 
-export interface KafkaIngestResult {
+export interface Sustained {
+  /** Wall clock. */
   linesPerSecond: number;
+  /** CPU of this process (every thread) and of the broker per line; NaN where unknown. */
+  cpuUsPerLine: number;
+  brokerUsPerLine: number;
+  /** Share of the wall time the main thread's event loop was busy. */
+  mainBusy: number;
+}
+
+export interface KafkaIngestResult extends Sustained {
+  baseline: Sustained;
   events: number;
   latency: { count: number; sentPerSecond: number; p50: number; p99: number; max: number };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+/** CPU seconds the local broker (a JVM running kafka.Kafka) has used, when it can be found. */
+function brokerCpu(): number {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka')) continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return NaN;
+}
+
+/** Measures from the moment `started` first holds until `done` does, wall clock and CPU. */
+async function sustained(lines: number, started: () => number, done: () => boolean): Promise<Sustained> {
+  let first: number;
+  while ((first = started()) === 0) await sleep(2);
+  const [c0, b0, e0, t0] = [process.cpuUsage(), brokerCpu(), performance.eventLoopUtilization(), performance.now()];
+  while (!done()) await sleep(5);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  const n = lines - first;
+  return {
+    linesPerSecond: Math.round(n / seconds),
+    cpuUsPerLine: (cpu.user + cpu.system) / n,
+    brokerUsPerLine: ((brokerCpu() - b0) * 1e6) / n,
+    mainBusy: performance.eventLoopUtilization(e0).utilization,
+  };
+}
+
+/** The baseline: a kafkajs consumer and producer, defaults, copying each record as it is. */
+async function copy(brokers: string[], input: string, output: string, lines: number, group: string): Promise<Sustained> {
+  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 50 });
+  let copied = 0;
+  try {
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [input], fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch }) => {
+        // In slices, as one record batch over the broker's 1 MB limit would be refused.
+        for (let i = 0; i < batch.messages.length; i += 500) {
+          await producer.send({ topic: output, messages: batch.messages.slice(i, i + 500).map((m) => ({ key: m.key, value: m.value })) });
+        }
+        copied += batch.messages.length;
+      },
+    });
+    return await sustained(lines, () => copied, () => copied >= lines);
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+  }
+}
 
 export async function kafkaIngest(opts: KafkaIngestOptions): Promise<KafkaIngestResult> {
   const run = `${Date.now().toString(36)}-${process.pid}`;
-  const topics = { in: `logfed-bench-in-${run}`, out: `logfed-bench-out-${run}`, latIn: `logfed-bench-lat-in-${run}`, latOut: `logfed-bench-lat-out-${run}` };
+  const topics = { in: `logfed-bench-in-${run}`, out: `logfed-bench-out-${run}`, copy: `logfed-bench-copy-${run}`, latIn: `logfed-bench-lat-in-${run}`, latOut: `logfed-bench-lat-out-${run}` };
   const admin = new Kafka({ brokers: opts.brokers, logLevel: logLevel.NOTHING }).admin();
   try {
     await admin.connect();
@@ -83,13 +154,10 @@ export async function kafkaIngest(opts: KafkaIngestOptions): Promise<KafkaIngest
         await Promise.all([0, 1, 2, 3].map((q) => producer.produce(topics.in, chunk.slice(q * 5_000, (q + 1) * 5_000))));
       }
     }
-    const sustained = await task('sustained', topics.in, topics.out, 'earliest');
-    while (sustained.counts().records === 0) await sleep(2);
-    const first = sustained.counts().records;
-    const t0 = performance.now();
-    while (sustained.counts().records < total) await sleep(5);
-    const seconds = (performance.now() - t0) / 1000;
-    const events = sustained.counts().events;
+    const baseline = await copy(opts.brokers, topics.in, topics.copy, total, `logfed-bench-copy-${run}`);
+    const runner = await task('sustained', topics.in, topics.out, 'earliest');
+    const rate = await sustained(total, () => runner.counts().records, () => runner.counts().records >= total);
+    const events = runner.counts().events;
     await managers[0]!.close();
 
     // Latency: a steady rate of lines, each carrying its send time, read back from the output topic.
@@ -141,9 +209,10 @@ export async function kafkaIngest(opts: KafkaIngestOptions): Promise<KafkaIngest
     await sub.stop();
     const sorted = [...latencies].sort((a, b) => a - b);
     return {
-      linesPerSecond: Math.round((total - first) / seconds),
+      ...rate,
+      baseline,
       events,
-      latency: { count: latencies.length, sentPerSecond, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? NaN },
+      latency: { count: latencies.length, sentPerSecond, p50: quantileOfSorted(sorted, 0.5), p99: quantileOfSorted(sorted, 0.99), max: sorted.at(-1) ?? NaN },
     };
   } finally {
     for (const m of managers) await m.close();

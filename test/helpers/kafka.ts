@@ -3,9 +3,22 @@
 // their own, and removal of everything the run made, so the broker's disk does not grow run after run.
 
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { createKafkaBus, type Bus, type KafkaBusOptions } from '../../src/compute/bus/index.js';
+import { createKafkaBus, partitionForKey, type Bus, type KafkaBusOptions } from '../../src/compute/bus/index.js';
 
 export const KAFKA_BROKERS = (process.env.LOGFED_TEST_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+/**
+ * One sentinel record per partition of a `partitions`-partition topic, produced after the records
+ * a test waits for: a consumer has read everything before them only once it has seen all of them,
+ * since Kafka orders records within a partition, not across partitions.
+ */
+export function sentinelPerPartition(partitions: number): { key: string; value: string }[] {
+  return Array.from({ length: partitions }, (_, p) => {
+    let i = 0;
+    while (partitionForKey(`sentinel-${i}`, partitions) !== p) i++;
+    return { key: `sentinel-${i}`, value: `sentinel-${p}` };
+  });
+}
 
 export interface KafkaTestRun {
   /** A topic name unique to this run (not yet created). */

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaBus, deadLetter, DEAD_LETTER_HEADERS, partitionForKey, type Bus, type BusRecord } from '../../src/compute/bus/index.js';
 import { collector, waitFor } from '../../src/compute/bus/testing.js';
 import { LogfedError } from '../../src/errors/index.js';
+import { sentinelPerPartition } from '../helpers/kafka.js';
 
 const BROKERS = ['127.0.0.1:9092'];
 const RUN = `${Date.now().toString(36)}-${process.pid}`;
@@ -81,11 +82,7 @@ describe('kafka bus', () => {
 
     await bus.produce(topic, messages(60));
     // One sentinel per partition: once each is seen, everything before it in that partition was.
-    const sentinels = [0, 1, 2].map((p) => {
-      let i = 0;
-      while (partitionForKey(`sentinel-${i}`, 3) !== p) i++;
-      return { key: `sentinel-${i}`, value: `sentinel-${p}` };
-    });
+    const sentinels = sentinelPerPartition(3);
     await bus.produce(topic, sentinels);
     const seen = () => [...a.values(), ...b.values()];
     await waitFor(() => sentinels.every((s) => seen().includes(s.value)), 'the sentinel of every partition', 60_000);
@@ -165,6 +162,81 @@ describe('kafka bus', () => {
     await waitFor(() => got.records.length >= 3_000, 'all 3,000 records', 60_000);
     expect(got.values().map((v) => Number(v.split(' ')[0]))).toEqual(big.map((_, i) => i));
     await sub.stop();
+  }, 120_000);
+
+  it('writes the same records from its produce thread as from its own thread: bytes, keys, headers, partitions and order', async () => {
+    const own = createKafkaBus({ brokers: BROKERS, clientId: `logfed-test-own-${RUN}`, maxWaitMs: 100, produceThread: false });
+    try {
+      const records = Array.from({ length: 2_400 }, (_, i) => ({
+        key: i % 5 === 4 ? null : `file-${i % 5}`,
+        value: i % 3 === 0 ? Buffer.from([i >> 8, i & 0xff, 0x00, 0xff]) : `${i} 日志 ${'x'.repeat(i % 700)}`,
+        ...(i % 4 === 0 ? { headers: { seq: String(i) } } : {}),
+      }));
+      const read = async (name: string, writer: Bus) => {
+        const topic = topicName(name);
+        await bus.ensureTopics([{ topic, partitions: 3 }]);
+        // Two calls at once, as two partitions' batches of a task write: each call stays in order.
+        await Promise.all([writer.produce(topic, records.slice(0, 1_200)), writer.produce(topic, records.slice(1_200))]);
+        const got = collector();
+        const sub = await bus.subscribe({ groupId: group(name), topics: [topic], fromBeginning: true, eachBatch: got.eachBatch });
+        await waitFor(() => got.records.length >= records.length, `${records.length} records from ${name}`, 60_000);
+        await sub.stop();
+        return got.records;
+      };
+      const [threaded, direct] = [await read('thread', bus), await read('direct', own)];
+      // Records without a key go round-robin from a random partition, so only keyed ones have a fixed place.
+      const view = (rs: BusRecord[]) =>
+        rs.map((r) => ({ partition: r.key === null ? -1 : r.partition, key: r.key, value: r.value.toString('hex'), headers: r.headers })).sort((a, b) => a.value.localeCompare(b.value));
+      expect(view(threaded)).toEqual(view(direct));
+      const expected = records.map((r) => (typeof r.value === 'string' ? Buffer.from(r.value) : r.value).toString('hex'));
+      expect(threaded.map((r) => r.value.toString('hex')).sort()).toEqual([...expected].sort());
+      for (const r of threaded) if (r.key !== null) expect(r.partition).toBe(partitionForKey(r.key, 3));
+      // Within a partition, each call's records keep the order they were given in.
+      for (const half of [expected.slice(0, 1_200), expected.slice(1_200)]) {
+        const rank = new Map(half.map((v, i) => [v, i]));
+        for (const p of [0, 1, 2]) {
+          const order = threaded.filter((r) => r.partition === p && rank.has(r.value.toString('hex'))).map((r) => rank.get(r.value.toString('hex'))!);
+          expect(order).toEqual([...order].sort((a, b) => a - b));
+        }
+      }
+    } finally {
+      await own.close();
+    }
+  }, 120_000);
+
+  it('hands a large fetch on in pieces of at most maxBatchSize, in order; a failed piece is delivered again from itself', async () => {
+    const pieces = createKafkaBus({ brokers: BROKERS, clientId: `logfed-test-pieces-${RUN}`, maxWaitMs: 100, heartbeatIntervalMs: 1_000, maxBatchSize: 100 });
+    try {
+      const topic = topicName('pieces');
+      await bus.ensureTopics([{ topic, partitions: 1 }]);
+      await bus.produce(topic, messages(1_000, 'p'));
+      const sizes: number[] = [];
+      const offsets: number[] = [];
+      let failed = false;
+      const sub = await pieces.subscribe({
+        groupId: group('pieces'),
+        topics: [topic],
+        fromBeginning: true,
+        eachBatch: async (records) => {
+          sizes.push(records.length);
+          // The third piece fails once, after the first two were handled.
+          if (!failed && Number(records[0]!.offset) === 200) {
+            failed = true;
+            throw new Error('third piece fails once');
+          }
+          offsets.push(...records.map((r) => Number(r.offset)));
+        },
+      });
+      await waitFor(() => offsets.length >= 1_000, 'all 1,000 records handled', 60_000);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
+      expect(failed).toBe(true);
+      // Handled once each and in offset order: the failed piece came again, the two before it did not.
+      expect(offsets).toEqual(Array.from({ length: 1_000 }, (_, i) => i));
+      await waitFor(async () => (await sub.lag()).every((p) => p.lag === 0), 'the group to have committed everything');
+      await sub.stop();
+    } finally {
+      await pieces.close();
+    }
   }, 120_000);
 
   it('dead-letters a record with its reason and source position', async () => {

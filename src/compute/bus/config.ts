@@ -34,6 +34,18 @@ export const kafkaBusSchema = z
     heartbeatIntervalMs: z.number().int().min(100).max(60_000).default(3_000),
     connectionTimeoutMs: z.number().int().min(100).max(60_000).default(3_000),
     requestTimeoutMs: z.number().int().min(1_000).max(300_000).default(30_000),
+    /**
+     * Produce from a worker thread: kafkajs's partitioning, encoding and checksums (about half the
+     * CPU a record costs a task) then run beside consuming and processing, on another core.
+     */
+    produceThread: z.boolean().default(true),
+    /**
+     * Most bytes one fetch brings of one partition. kafkajs fetches again only once the whole last
+     * fetch is handled, so larger fetches leave fewer pauses (kafkajs's own default is 1 MiB).
+     */
+    maxBytesPerPartition: z.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    /** Most records handed to one eachBatch call; a larger fetch is handed on in pieces, in order. */
+    maxBatchSize: z.number().int().min(1).max(100_000).default(2_000),
     /** Client-level retries of a failed request, with kafkajs's jittered backoff. */
     retries: z.number().int().min(0).max(20).default(5),
   })

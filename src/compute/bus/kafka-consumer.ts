@@ -35,6 +35,9 @@ export async function subscribeKafka(deps: KafkaSubscribeDeps, opts: SubscribeOp
     sessionTimeout: config.sessionTimeoutMs,
     heartbeatInterval: config.heartbeatIntervalMs,
     maxWaitTimeInMs: config.maxWaitMs,
+    // Fewer, larger fetches: kafkajs fetches again only once every batch of the last fetch is handled.
+    maxBytesPerPartition: config.maxBytesPerPartition,
+    maxBytes: Math.max(10 * 1024 * 1024, 4 * config.maxBytesPerPartition),
     allowAutoTopicCreation: config.autoCreateTopics,
     // A failing handler must not end the subscription: kafkajs restarts the member, which then
     // resumes from the committed offset and delivers the batch again.
@@ -58,9 +61,9 @@ export async function subscribeKafka(deps: KafkaSubscribeDeps, opts: SubscribeOp
     if (!payload.restart) setAssignment([]);
   });
 
-  const eachBatch = async ({ batch, heartbeat, commitOffsetsIfNecessary }: EachBatchPayload) => {
-    if (batch.messages.length === 0) return;
-    const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
+  const eachBatch = async ({ batch, heartbeat, commitOffsetsIfNecessary, resolveOffset, isRunning, isStale }: EachBatchPayload) => {
+    // Nothing to hand on (only control records): move past them.
+    if (batch.messages.length === 0) return resolveOffset(batch.lastOffset());
     const labels = { bus: 'kafka', topic: batch.topic, group: groupId };
     const ctx: BatchContext = {
       commit: async (offsets: OffsetCommit[]) => {
@@ -76,16 +79,27 @@ export async function subscribeKafka(deps: KafkaSubscribeDeps, opts: SubscribeOp
       },
       heartbeat: () => heartbeat(),
     };
-    try {
-      await opts.eachBatch(records, ctx);
-    } catch (err) {
-      busMetrics.consumeFailed.inc(labels, records.length);
-      log.warn({ err, topic: batch.topic, partition: batch.partition, offset: records[0]!.offset, group: groupId }, 'batch handler failed; delivering the batch again');
-      // kafkajs stops the consumer for good on an error it deems not retriable (a LogfedError with
-      // retriable: false, a TypeError); the contract is "delivered again", so it is told to retry.
-      throw Object.assign(new Error(`batch handler failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }), { retriable: true });
+    // A fetch brings up to maxBytesPerPartition of one partition; it is handed on in pieces of at
+    // most maxBatchSize records, so the writes of one piece overlap the processing of the next
+    // (of this partition's or another's) instead of all waiting for the whole fetch.
+    for (let from = 0; from < batch.messages.length; from += config.maxBatchSize) {
+      if (from > 0 && (!isRunning() || isStale())) return;
+      const records = batch.messages.slice(from, from + config.maxBatchSize).map((m) => toRecord(batch.topic, batch.partition, m));
+      try {
+        await opts.eachBatch(records, ctx);
+      } catch (err) {
+        busMetrics.consumeFailed.inc(labels, records.length);
+        log.warn({ err, topic: batch.topic, partition: batch.partition, offset: records[0]!.offset, group: groupId }, 'batch handler failed; delivering the batch again');
+        // kafkajs stops the consumer for good on an error it deems not retriable (a LogfedError with
+        // retriable: false, a TypeError); the contract is "delivered again", so it is told to retry.
+        throw Object.assign(new Error(`batch handler failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }), { retriable: true });
+      }
+      busMetrics.consumed.inc(labels, records.length);
+      // Offsets are resolved here, piece by piece, and not by kafkajs at the end of the fetch: a
+      // member stopped between pieces must not commit (autoCommit) or skip the pieces not handled.
+      resolveOffset(records[records.length - 1]!.offset);
+      await heartbeat();
     }
-    busMetrics.consumed.inc(labels, records.length);
   };
 
   let stopped = false;
@@ -110,7 +124,7 @@ export async function subscribeKafka(deps: KafkaSubscribeDeps, opts: SubscribeOp
   try {
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning });
-    await consumer.run({ autoCommit: opts.autoCommit !== false, eachBatchAutoResolve: true, partitionsConsumedConcurrently: concurrency, eachBatch });
+    await consumer.run({ autoCommit: opts.autoCommit !== false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: concurrency, eachBatch });
   } catch (err) {
     await consumer.disconnect().catch(() => undefined);
     throw kafkaError(err, ctxFor('subscribe'));

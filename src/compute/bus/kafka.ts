@@ -1,19 +1,28 @@
-// The bus on a real Kafka cluster (kafkajs 2): one producer shared by every produce call, one
-// consumer per subscription, one admin for topics, lag and health. Connections open on first use
-// and reopen after a failure, so a broker restart is survived without rebuilding the bus.
+// The bus on a real Kafka cluster (kafkajs 2): one producer shared by every produce call (on a
+// thread of its own unless produceThread is off), one consumer per subscription, one admin for
+// topics, lag and health. Connections open on first use and reopen after a failure, so a broker
+// restart is survived without rebuilding the bus.
 
-import { Partitioners, type Admin, type Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { LogfedError } from '../../errors/index.js';
 import { kafkaBusSchema, parseBusConfig, type KafkaBusOptions } from './config.js';
 import { createKafkaClient } from './kafka-client.js';
 import { subscribeKafka } from './kafka-consumer.js';
 import { kafkaError } from './kafka-errors.js';
+import { kafkaPartitioner } from './kafka-partitioner.js';
+import { createProduceThread, type ProduceThreadObserver } from './kafka-produce-thread.js';
+import { sendInSlices } from './kafka-send.js';
 import { busMetrics } from './metrics.js';
 import type { Bus, BusHealth, BusMessage, BusSubscription, SubscribeOptions, TopicSpec } from './types.js';
 import { checkSubscribe, checkTopic, checkTopicSpecs, closedBus } from './validate.js';
 import { withTimeout } from '../../util/timeout.js';
 
-export function createKafkaBus(options: KafkaBusOptions): Bus {
+/** What a caller may watch of the bus's internals without changing them. */
+export interface KafkaBusObservers {
+  produceThread?: ProduceThreadObserver;
+}
+
+export function createKafkaBus(options: KafkaBusOptions, observers: KafkaBusObservers = {}): Bus {
   const config = parseBusConfig(kafkaBusSchema, { kind: 'kafka', ...options });
   const kafka = createKafkaClient(config);
   const subscriptions = new Set<BusSubscription>();
@@ -41,9 +50,10 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     };
   }
   const producer = lazily<Producer>(() =>
-    kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: config.autoCreateTopics }),
+    kafka.producer({ createPartitioner: kafkaPartitioner, allowAutoTopicCreation: config.autoCreateTopics }),
   );
   const admin = lazily<Admin>(() => kafka.admin());
+  const thread = config.produceThread ? createProduceThread(config, observers.produceThread) : null;
 
   const usable = () => {
     if (closed) throw closedBus('kafka');
@@ -57,13 +67,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       checkTopic(topic);
       if (messages.length === 0) return;
       try {
-        const p = await producer.get();
-        for (const slice of slices(messages)) {
-          await p.send({
-            topic,
-            messages: slice.map((m) => ({ key: m.key ?? null, value: m.value, headers: m.headers })),
-          });
-        }
+        if (thread) await thread.produce(topic, messages);
+        else await sendInSlices(await producer.get(), topic, messages);
       } catch (err) {
         busMetrics.produceFailed.inc({ bus: 'kafka', topic }, messages.length);
         throw kafkaError(err, errorCtx(`produce to ${topic}`, topic));
@@ -131,7 +136,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       if (closed) return;
       closed = true;
       await Promise.allSettled([...subscriptions].map((s) => s.stop()));
-      await Promise.allSettled([producer.opened()?.disconnect(), admin.opened()?.disconnect()]);
+      await Promise.allSettled([producer.opened()?.disconnect(), admin.opened()?.disconnect(), thread?.close()]);
     },
   };
 
@@ -148,27 +153,4 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       throw new LogfedError('NOT_FOUND', `cannot subscribe: ${missing.join(', ')} not found on Kafka at ${config.brokers.join(',')}: create it with bus.ensureTopics([${list}]) or set autoCreateTopics`);
     }
   }
-}
-
-/**
- * kafkajs sends a call's messages for one partition as one record batch, and the broker refuses a
- * batch over its message.max.bytes (1 MB by default) whole: a large call goes in slices, in order.
- */
-const SLICE_BYTES = 512 * 1024;
-
-function* slices(messages: BusMessage[]): Generator<BusMessage[]> {
-  let slice: BusMessage[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    let size = 64 + (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length) + (m.key ? Buffer.byteLength(m.key) : 0);
-    for (const [name, value] of Object.entries(m.headers ?? {})) size += name.length + Buffer.byteLength(value);
-    if (slice.length > 0 && bytes + size > SLICE_BYTES) {
-      yield slice;
-      slice = [];
-      bytes = 0;
-    }
-    slice.push(m);
-    bytes += size;
-  }
-  if (slice.length > 0) yield slice;
 }

@@ -1,6 +1,9 @@
 // Helpers for tests of code written against the bus (memory or Kafka): wait for a condition
-// with a generous bound, and collect what a subscription receives. Never used in production.
+// with a generous bound, collect what a subscription receives, and watch (and end) a Kafka bus's
+// produce thread. Never used in production.
 
+import type { Worker } from 'node:worker_threads';
+import type { ProduceThreadObserver } from './kafka-produce-thread.js';
 import type { BatchContext, BusRecord, SubscribeOptions } from './types.js';
 
 /** Polls until `cond` holds; fails with `what` after `timeoutMs` (a bound, never a timing assertion). */
@@ -33,6 +36,28 @@ export function collector(then?: (records: BusRecord[], ctx: BatchContext) => Pr
       last = ctx;
       if (then) await then(batch, ctx);
       records.push(...batch);
+    },
+  };
+}
+
+export interface ProduceThreadWatch {
+  /** Pass as createKafkaBus(options, { produceThread: watch.observer }). */
+  observer: ProduceThreadObserver;
+  /** Every produce worker the bus started, oldest first. */
+  started: Worker[];
+  /** Ends the newest worker as a crash would, without letting it finish what it holds; resolves once it has exited. */
+  kill(): Promise<number>;
+}
+
+export function watchProduceThread(): ProduceThreadWatch {
+  const started: Worker[] = [];
+  return {
+    observer: { onWorker: (w) => void started.push(w) },
+    started,
+    kill() {
+      const w = started.at(-1);
+      if (!w) throw new Error('no produce thread has started yet: produce through the bus first');
+      return w.terminate();
     },
   };
 }

@@ -6,9 +6,10 @@
 import type { LogEvent } from '../../core/event.js';
 import { allOf, compileCondition, type Condition } from '../expr/conditions.js';
 import { periodToMs, windowStartOf, type SeriesStorm } from '../windows/index.js';
-import { WindowSet, type OpenWindow } from '../windows/window-set.js';
-import { eventGetter, textOf } from './event-field.js';
-import { createKernel, type Kernel } from './kernels.js';
+import { WindowSet } from '../windows/window-set.js';
+import { eventGetter, fieldRef, readField, textOf, type FieldRef } from './event-field.js';
+import { createKernel, foldNumber, type Kernel } from './kernels.js';
+import { SeriesLayout, type SeriesColumns, type SeriesWindow } from './series-store.js';
 import type { MetricRow } from './row.js';
 import { EXPANDING, PICK_OPS, validateMetricRule, type MetricRule } from './schema.js';
 import { badInput } from '../../errors/index.js';
@@ -95,11 +96,6 @@ export interface MetricAggregatorOptions {
   restore?: MetricAggregatorState;
 }
 
-interface Series {
-  key: Record<string, string>;
-  accs: unknown[];
-}
-
 export function createMetricAggregator(input: unknown, opts: MetricAggregatorOptions = {}): MetricAggregator {
   const rule = validateMetricRule(input);
   const periodMs = periodToMs(rule.period);
@@ -117,36 +113,55 @@ export function createMetricAggregator(input: unknown, opts: MetricAggregatorOpt
   // A ratio is taken within the group less its own field, whether or not the rule groups by it.
   const ratioField = rule.aggregations[0]!.fn === 'ratio' ? rule.aggregations[0]!.field! : undefined;
   const keyFields = rule.groupBy.filter((f) => f !== ratioField);
-  const keyGetters = keyFields.map(eventGetter);
-  const findSeries = compileFinder(keyGetters);
-
-  const windows = new WindowSet<Series>({ periodMs, labelling: rule.label, allowedLatenessMs: lateness, maxSeries: rule.maxSeries });
+  const layout = new SeriesLayout(kernels, keyFields.length);
+  const windows = new WindowSet<Record<string, string>, SeriesColumns>({ periodMs, labelling: rule.label, allowedLatenessMs: lateness, maxSeries: rule.maxSeries }, layout.columns);
   const s = { received: 0, partialsMerged: 0, filtered: 0, late: 0, accepted: 0, dropped: 0, invalid: 0, invalidValues: 0, rowsEmitted: 0, windowsClosed: 0 };
 
+  // The fields the per-event path reads (key fields, then the numeric kernels' fields), each
+  // read once per event into vals however many kernels share it.
+  const refs: FieldRef[] = [];
+  const refOf = (field: string): number => {
+    const r = fieldRef(field);
+    const i = refs.findIndex((x) => x.at === r.at && x.name === r.name);
+    return i >= 0 ? i : refs.push(r) - 1;
+  };
+  const keyAt = keyFields.map(refOf);
+  const numeric = kernels.flatMap((k, i) => (k.width > 0 ? [i] : []));
+  const numFold = numeric.map((i) => kernels[i]!.fold!);
+  const numSlot = numeric.map((i) => layout.slotAt[i]!);
+  const numRef = numeric.map((i) => (kernels[i]!.field === undefined ? -1 : refOf(kernels[i]!.field!)));
+  const objKernels = kernels.filter((k) => k.width === 0);
+  const refAt = refs.map((r) => r.at);
+  const refName = refs.map((r) => r.name);
+  const vals: unknown[] = refs.map(() => undefined);
+  // mergePartial looks series up by their key texts, in keyFields order.
+  const textAt = keyFields.map((_, i) => i);
+
   /** Opens a series for key values (in keyFields order) unless the window is at its cap. */
-  const startSeries = (w: OpenWindow<Series>, values: string[]): Series | undefined => {
+  const startSeries = (w: SeriesWindow, values: string[]): number | undefined => {
     const key: Record<string, string> = {};
     for (let i = 0; i < keyFields.length; i++) key[keyFields[i]!] = values[i]!;
-    const series = { key, accs: kernels.map((k) => k.init()) };
-    if (!windows.addSeries(w, series)) return undefined;
-    indexSeries(w.index, values, series);
-    return series;
+    if (!windows.addSeries(w, key)) return undefined;
+    const id = w.series.length - 1;
+    layout.open(w, id, values);
+    return id;
   };
 
-  const rowsOf = (w: OpenWindow<Series>): MetricRow[] => {
+  const rowsOf = (w: SeriesWindow): MetricRow[] => {
     const rows: MetricRow[] = [];
     const row = (key: Record<string, string>, values: Record<string, number | string>): MetricRow => ({ ruleId: rule.id, windowStart: w.start, windowEnd: w.end, label: w.label, key, values });
-    for (const series of w.series) {
+    for (let id = 0; id < w.series.length; id++) {
+      const key = w.series[id]!;
       if (expanding) {
-        for (const e of expanding.expand!(series.accs[0])) rows.push(row(orderKey(series.key, e.extraKey), { [expanding.as]: e.value }));
+        for (const e of expanding.expand!(layout.state(w, id, 0))) rows.push(row(orderKey(key, e.extraKey), { [expanding.as]: e.value }));
         continue;
       }
       const values: Record<string, number | string> = {};
       for (let i = 0; i < kernels.length; i++) {
-        const v = kernels[i]!.result(series.accs[i]);
+        const v = kernels[i]!.result(layout.state(w, id, i));
         if (v !== undefined) values[kernels[i]!.as] = v;
       }
-      rows.push(row(series.key, values));
+      rows.push(row(key, values));
     }
     return rows;
   };
@@ -159,22 +174,22 @@ export function createMetricAggregator(input: unknown, opts: MetricAggregatorOpt
     return out;
   };
 
-  const partialsOf = (w: OpenWindow<Series>): MetricPartial[] =>
-    w.series.map((series) => ({
+  const partialsOf = (w: SeriesWindow): MetricPartial[] =>
+    w.series.map((key, id) => ({
       ruleId: rule.id,
       windowStart: w.start,
-      keyId: keyFields.map((f) => series.key[f]).join('\u001f'),
-      key: { ...series.key },
-      accs: series.accs.map((a, i) => kernels[i]!.encode(a)),
+      keyId: keyFields.map((f) => key[f]).join('\u001f'),
+      key: { ...key },
+      accs: kernels.map((k, i) => k.encode(layout.state(w, id, i))),
     }));
 
-  const close = <T>(closed: OpenWindow<Series>[], out: (w: OpenWindow<Series>) => T[]): T[] => {
+  const close = <T>(closed: SeriesWindow[], out: (w: SeriesWindow) => T[]): T[] => {
     const result: T[] = [];
     for (const w of closed) for (const r of out(w)) result.push(r);
     s.windowsClosed += closed.length;
     return result;
   };
-  const emitRows = (closed: OpenWindow<Series>[]) => {
+  const emitRows = (closed: SeriesWindow[]) => {
     const rows = close(closed, rowsOf);
     s.rowsEmitted += rows.length;
     return rows;
@@ -186,9 +201,14 @@ export function createMetricAggregator(input: unknown, opts: MetricAggregatorOpt
     const w = windows.windowAt(p.windowStart);
     if (w === undefined) return (s.late++, 'late');
     const values = keyFields.map((f) => textOf(p.key[f]));
-    const series = findByValues(w.index, values) ?? startSeries(w, values);
-    if (series === undefined) return (s.dropped++, 'dropped');
-    for (let i = 0; i < kernels.length; i++) kernels[i]!.merge(series.accs[i], kernels[i]!.decode(p.accs[i]));
+    const found = w.data.index.find(values, textAt);
+    const id = found >= 0 ? found : startSeries(w, values);
+    if (id === undefined) return (s.dropped++, 'dropped');
+    for (let i = 0; i < kernels.length; i++) {
+      const state = layout.state(w, id, i);
+      kernels[i]!.merge(state, kernels[i]!.decode(p.accs[i]));
+      layout.put(w, id, i, state);
+    }
     s.partialsMerged++;
     return 'accepted';
   };
@@ -200,10 +220,25 @@ export function createMetricAggregator(input: unknown, opts: MetricAggregatorOpt
     if (typeof ts !== 'number' || !Number.isFinite(ts)) return (s.invalid++, 'invalid');
     const w = windows.windowFor(ts);
     if (w === undefined) return (s.late++, 'late');
-    const series = findSeries(w.index, ev) ?? startSeries(w, keyGetters.map((g) => textOf(g(ev))));
-    if (series === undefined) return (s.dropped++, 'dropped');
-    const accs = series.accs;
-    for (let i = 0; i < kernels.length; i++) if (!kernels[i]!.add(accs[i], ev, partition, offset)) s.invalidValues++;
+    for (let f = 0; f < vals.length; f++) vals[f] = readField(ev, refAt[f]!, refName[f]!);
+    const c = w.data;
+    let id: number | undefined = c.index.find(vals, keyAt);
+    if (id < 0) {
+      id = startSeries(w, keyAt.map((f) => textOf(vals[f])));
+      if (id === undefined) return (s.dropped++, 'dropped');
+    }
+    if (numeric.length > 0) {
+      const slots = c.slots;
+      const base = id * layout.width;
+      for (let k = 0; k < numFold.length; k++) {
+        const r = numRef[k]!;
+        if (!foldNumber(numFold[k]!, slots, base + numSlot[k]!, r < 0 ? undefined : vals[r])) s.invalidValues++;
+      }
+    }
+    if (objKernels.length > 0) {
+      const base = id * layout.objWidth;
+      for (let k = 0; k < objKernels.length; k++) if (!objKernels[k]!.add!(c.objs[base + k], ev, partition, offset)) s.invalidValues++;
+    }
     if (offset >= 0) windows.noteOffset(w, partition, offset);
     s.accepted++;
     return 'accepted';
@@ -248,48 +283,4 @@ export function createMetricAggregator(input: unknown, opts: MetricAggregatorOpt
     }),
     stats: () => ({ ...s, openWindows: [...windows.openWindows()].length, openSeries: windows.openSeries(), watermark: windows.watermark }),
   };
-}
-
-// Series are found through one nested map per key field, keyed by the event's own field
-// strings: no key string is built per event, and those strings' hashes are computed once for
-// all the rules that read them. A joined key is built only when a series opens.
-type Index = Map<unknown, unknown>;
-type Getter = (e: LogEvent) => unknown;
-
-function compileFinder(g: Getter[]): (index: Index, e: LogEvent) => Series | undefined {
-  switch (g.length) {
-    case 0:
-      return (index) => index.get('') as Series | undefined;
-    case 1: {
-      const [a] = g as [Getter];
-      return (index, e) => index.get(textOf(a(e))) as Series | undefined;
-    }
-    case 2: {
-      const [a, b] = g as [Getter, Getter];
-      return (index, e) => (index.get(textOf(a(e))) as Index | undefined)?.get(textOf(b(e))) as Series | undefined;
-    }
-    default:
-      return (index, e) => {
-        let node: Index | undefined = index;
-        for (let i = 0; i < g.length - 1 && node !== undefined; i++) node = node.get(textOf(g[i]!(e))) as Index | undefined;
-        return node?.get(textOf(g[g.length - 1]!(e))) as Series | undefined;
-      };
-  }
-}
-
-function findByValues(index: Index, values: string[]): Series | undefined {
-  let node: Index | undefined = index;
-  for (let i = 0; i < values.length - 1 && node !== undefined; i++) node = node.get(values[i]) as Index | undefined;
-  return node?.get(values.length === 0 ? '' : values[values.length - 1]) as Series | undefined;
-}
-
-function indexSeries(index: Index, values: string[], series: Series): void {
-  if (values.length === 0) return void index.set('', series);
-  let node = index;
-  for (let i = 0; i < values.length - 1; i++) {
-    let next = node.get(values[i]) as Index | undefined;
-    if (next === undefined) node.set(values[i], (next = new Map()));
-    node = next;
-  }
-  node.set(values[values.length - 1], series);
 }

@@ -1,6 +1,9 @@
 // One kernel per aggregation: how a series' state starts, takes an event, merges with a partial
 // from another instance, travels as JSON (partials, checkpoints) and ends as a value. Merging is
 // exact for every kernel, so two-phase aggregation gives the same rows as one aggregator.
+// The numeric kernels (count, sum, max, min, avg) keep their state as numbers in the slots of a
+// window's column store and take events through foldNumber, one function for all of them, so
+// the per-event path makes no call through a kernel object and allocates nothing.
 
 import type { LogEvent } from '../../core/event.js';
 import { toNumber } from '../expr/conditions.js';
@@ -14,9 +17,17 @@ export interface Expansion {
 
 export interface Kernel<S = any> {
   readonly as: string;
+  /** Slots of a series' numeric state (count, sum, max, min 1; avg 2); 0 for state kept as an object. */
+  readonly width: number;
+  /** For numeric kernels: how foldNumber folds a value in (one of FOLD), and the field it reads. */
+  readonly fold?: number;
+  readonly field?: string;
   init(): S;
-  /** false when the event carries no usable value for this aggregation. */
-  add(s: S, ev: LogEvent, partition: number, offset: number): boolean;
+  /** Object kernels: takes an event; false when it carries no usable value for this aggregation. */
+  add?(s: S, ev: LogEvent, partition: number, offset: number): boolean;
+  /** Numeric kernels: the state kept in slots at..at+width-1, and back. */
+  load?(slots: Float64Array, at: number): S;
+  store?(slots: Float64Array, at: number, s: S): void;
   merge(into: S, from: S): void;
   encode(s: S): unknown;
   decode(j: unknown): S;
@@ -26,20 +37,44 @@ export interface Kernel<S = any> {
   expand?(s: S): Expansion[];
 }
 
+/** How foldNumber takes a value into a numeric kernel's slots. */
+export const FOLD = { count: 0, sum: 1, max: 2, min: 3, avg: 4 } as const;
+
+/**
+ * Folds one event's value of the kernel's field into its slots; false when the value is not a
+ * usable number (count takes every event). The per-event path of every numeric kernel.
+ */
+export function foldNumber(fold: number, slots: Float64Array, at: number, value: unknown): boolean {
+  if (fold === FOLD.count) {
+    slots[at]++;
+    return true;
+  }
+  const n = typeof value === 'number' ? (Number.isFinite(value) ? value : undefined) : toNumber(value);
+  if (n === undefined) return false;
+  if (fold === FOLD.sum) slots[at] += n;
+  else if (fold === FOLD.max) {
+    if (n > slots[at]!) slots[at] = n;
+  } else if (fold === FOLD.min) {
+    if (n < slots[at]!) slots[at] = n;
+  } else {
+    slots[at] += n;
+    slots[at + 1]++;
+  }
+  return true;
+}
+
 type Num = { v: number };
 
-function numeric(as: string, field: string, init: number, fold: (a: number, b: number) => number): Kernel<Num> {
-  const get = eventGetter(field);
+function numeric(as: string, field: string, fold: number, init: number, merge: (a: number, b: number) => number): Kernel<Num> {
   return {
     as,
+    width: 1,
+    fold,
+    field,
     init: () => ({ v: init }),
-    add(s, ev) {
-      const n = toNumber(get(ev));
-      if (n === undefined) return false;
-      s.v = fold(s.v, n);
-      return true;
-    },
-    merge: (into, from) => void (into.v = fold(into.v, from.v)),
+    load: (slots, at) => ({ v: slots[at]! }),
+    store: (slots, at, s) => void (slots[at] = s.v),
+    merge: (into, from) => void (into.v = merge(into.v, from.v)),
     encode: (s) => s.v,
     decode: (j) => ({ v: j === null ? init : (j as number) }),
     result: (s) => (Number.isFinite(s.v) ? s.v : undefined),
@@ -48,8 +83,11 @@ function numeric(as: string, field: string, init: number, fold: (a: number, b: n
 
 const count = (as: string): Kernel<Num> => ({
   as,
+  width: 1,
+  fold: FOLD.count,
   init: () => ({ v: 0 }),
-  add: (s) => (s.v++, true),
+  load: (slots, at) => ({ v: slots[at]! }),
+  store: (slots, at, s) => void (slots[at] = s.v),
   merge: (into, from) => void (into.v += from.v),
   encode: (s) => s.v,
   decode: (j) => ({ v: j as number }),
@@ -58,16 +96,16 @@ const count = (as: string): Kernel<Num> => ({
 
 type Avg = { sum: number; n: number };
 function avg(as: string, field: string): Kernel<Avg> {
-  const get = eventGetter(field);
   return {
     as,
+    width: 2,
+    fold: FOLD.avg,
+    field,
     init: () => ({ sum: 0, n: 0 }),
-    add(s, ev) {
-      const n = toNumber(get(ev));
-      if (n === undefined) return false;
-      s.sum += n;
-      s.n++;
-      return true;
+    load: (slots, at) => ({ sum: slots[at]!, n: slots[at + 1]! }),
+    store: (slots, at, s) => {
+      slots[at] = s.sum;
+      slots[at + 1] = s.n;
     },
     merge: (into, from) => {
       into.sum += from.sum;
@@ -83,6 +121,7 @@ function distinct(as: string, field: string, asList: boolean): Kernel<Set<string
   const get = eventGetter(field);
   return {
     as,
+    width: 0,
     init: () => new Set<string>(),
     add(s, ev) {
       const v = get(ev);
@@ -116,6 +155,7 @@ function value(as: string, field: string, pick: WhereClause | undefined): Kernel
   };
   return {
     as,
+    width: 0,
     init: () => ({ cur: undefined }),
     add(s, ev, p, o) {
       const v = get(ev);
@@ -144,6 +184,7 @@ function ratio(as: string, field: string): Kernel<Map<string, number>> {
   const get = eventGetter(field);
   return {
     as,
+    width: 0,
     init: () => new Map<string, number>(),
     add(s, ev) {
       const v = textOf(get(ev));
@@ -183,6 +224,7 @@ function topn(as: string, spec: TopNSpec): Kernel<Entry[]> {
   };
   return {
     as,
+    width: 0,
     init: () => [],
     add(s, ev, p, o) {
       const n = toNumber(getValue(ev));
@@ -209,11 +251,11 @@ export function createKernel(a: Aggregation, pick: WhereClause | undefined): Ker
     case 'count':
       return count(a.as);
     case 'sum':
-      return numeric(a.as, f, 0, (x, y) => x + y);
+      return numeric(a.as, f, FOLD.sum, 0, (x, y) => x + y);
     case 'max':
-      return numeric(a.as, f, Number.NEGATIVE_INFINITY, (x, y) => (y > x ? y : x));
+      return numeric(a.as, f, FOLD.max, Number.NEGATIVE_INFINITY, (x, y) => (y > x ? y : x));
     case 'min':
-      return numeric(a.as, f, Number.POSITIVE_INFINITY, (x, y) => (y < x ? y : x));
+      return numeric(a.as, f, FOLD.min, Number.POSITIVE_INFINITY, (x, y) => (y < x ? y : x));
     case 'avg':
       return avg(a.as, f);
     case 'distinct_values':

@@ -61,4 +61,17 @@ describe('WindowSet', () => {
     expect(ws.drainStorms()).toEqual([]);
     expect(ws.openSeries()).toBe(2);
   });
+
+  it("gives each window the stage's own data, made when the window opens and gone when it closes", () => {
+    let made = 0;
+    const ws = new WindowSet<number, { n: number; id: number }>({ periodMs: M, labelling: 'backward', allowedLatenessMs: 0, maxSeries: 10 }, () => ({ n: 0, id: made++ }));
+    ws.windowFor(5)!.data.n += 2;
+    ws.windowFor(6)!.data.n += 1;
+    ws.windowFor(M + 1)!.data.n += 5;
+    expect(made).toBe(2);
+    expect(ws.advance(M).map((w) => w.data)).toEqual([{ n: 3, id: 0 }]);
+    expect(ws.windowFor(M + 2)!.data).toEqual({ n: 5, id: 1 });
+    expect(ws.windowFor(5)).toBeUndefined();
+    expect(made).toBe(2);
+  });
 });

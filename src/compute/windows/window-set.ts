@@ -14,7 +14,7 @@ export interface WindowSetOptions {
   maxSeries: number;
 }
 
-export interface OpenWindow<S> {
+export interface OpenWindow<S, D = undefined> {
   readonly start: number;
   readonly end: number;
   readonly label: number;
@@ -24,6 +24,8 @@ export interface OpenWindow<S> {
   readonly minOffsets: Map<number, number>;
   /** The owning stage's lookup structure over the series (a flat or nested map). */
   readonly index: Map<unknown, unknown>;
+  /** Whatever else the owning stage keeps per window (made by the WindowSet's makeData). */
+  readonly data: D;
   dropped: number;
   // The partition of the previous offset and its minimum: consecutive events mostly share one.
   hotPartition: number;
@@ -38,16 +40,19 @@ export interface SeriesStorm {
   dropped: number;
 }
 
-export class WindowSet<S> {
+export class WindowSet<S, D = undefined> {
   readonly opts: Readonly<WindowSetOptions>;
-  private readonly windows = new Map<number, OpenWindow<S>>();
+  private readonly windows = new Map<number, OpenWindow<S, D>>();
   // Most events land in the newest window; checking it first skips a hash lookup.
-  private recent: OpenWindow<S> | undefined;
+  private recent: OpenWindow<S, D> | undefined;
   private wm = Number.NEGATIVE_INFINITY;
-  private stormy: OpenWindow<S>[] = [];
+  private stormy: OpenWindow<S, D>[] = [];
   droppedSeries = 0;
 
-  constructor(opts: WindowSetOptions) {
+  constructor(
+    opts: WindowSetOptions,
+    private readonly makeData: () => D = () => undefined as D,
+  ) {
     this.opts = opts;
   }
 
@@ -56,19 +61,19 @@ export class WindowSet<S> {
   }
 
   /** The open window holding ts, opened if need be; undefined when that window has closed. */
-  windowFor(ts: number): OpenWindow<S> | undefined {
+  windowFor(ts: number): OpenWindow<S, D> | undefined {
     const r = this.recent;
     if (r !== undefined && ts >= r.start && ts < r.end) return r;
     return this.windowAt(windowStartOf(ts, this.opts.periodMs));
   }
 
   /** Same as windowFor, for a caller that already knows the window start (merges, restores). */
-  windowAt(start: number): OpenWindow<S> | undefined {
+  windowAt(start: number): OpenWindow<S, D> | undefined {
     const { periodMs, allowedLatenessMs, labelling } = this.opts;
     let w = this.windows.get(start);
     if (w === undefined) {
       if (start + periodMs + allowedLatenessMs <= this.wm) return undefined;
-      w = { start, end: start + periodMs, label: labelOf(start, periodMs, labelling), series: [], minOffsets: new Map(), index: new Map(), dropped: 0, hotPartition: -1, hotMin: 0 };
+      w = { start, end: start + periodMs, label: labelOf(start, periodMs, labelling), series: [], minOffsets: new Map(), index: new Map(), data: this.makeData(), dropped: 0, hotPartition: -1, hotMin: 0 };
       this.windows.set(start, w);
     }
     this.recent = w;
@@ -76,7 +81,7 @@ export class WindowSet<S> {
   }
 
   /** Adds a series unless the window is at its cap; a refusal is counted and reported once per window. */
-  addSeries(w: OpenWindow<S>, state: S): boolean {
+  addSeries(w: OpenWindow<S, D>, state: S): boolean {
     if (w.series.length >= this.opts.maxSeries) {
       if (w.dropped++ === 0) this.stormy.push(w);
       this.droppedSeries++;
@@ -86,7 +91,19 @@ export class WindowSet<S> {
     return true;
   }
 
-  noteOffset(w: OpenWindow<S>, partition: number, offset: number): void {
+  /** The series filed under `id` in the window; one made by `make` is added unless the window is at its cap. */
+  seriesById(w: OpenWindow<S, D>, id: string, make: () => S): S | undefined {
+    const index = w.index as Map<string, S>;
+    let series = index.get(id);
+    if (series === undefined) {
+      series = make();
+      if (!this.addSeries(w, series)) return undefined;
+      index.set(id, series);
+    }
+    return series;
+  }
+
+  noteOffset(w: OpenWindow<S, D>, partition: number, offset: number): void {
     if (partition === w.hotPartition) {
       if (offset < w.hotMin) w.minOffsets.set(partition, (w.hotMin = offset));
       return;
@@ -98,16 +115,16 @@ export class WindowSet<S> {
   }
 
   /** Closes, in time order, every window whose end plus the allowed lateness the watermark reached. */
-  advance(watermark: number): OpenWindow<S>[] {
+  advance(watermark: number): OpenWindow<S, D>[] {
     if (watermark > this.wm) this.wm = watermark;
     const limit = this.wm - this.opts.allowedLatenessMs;
-    const closed: OpenWindow<S>[] = [];
+    const closed: OpenWindow<S, D>[] = [];
     for (const w of this.windows.values()) if (w.end <= limit) closed.push(w);
     return this.remove(closed);
   }
 
   /** Closes every open window (shutdown, end of a bounded input). */
-  flush(): OpenWindow<S>[] {
+  flush(): OpenWindow<S, D>[] {
     return this.remove([...this.windows.values()]);
   }
 
@@ -127,7 +144,7 @@ export class WindowSet<S> {
     return min;
   }
 
-  openWindows(): IterableIterator<OpenWindow<S>> {
+  openWindows(): IterableIterator<OpenWindow<S, D>> {
     return this.windows.values();
   }
 
@@ -149,7 +166,7 @@ export class WindowSet<S> {
     if (watermark > this.wm) this.wm = watermark;
   }
 
-  private remove(closed: OpenWindow<S>[]): OpenWindow<S>[] {
+  private remove(closed: OpenWindow<S, D>[]): OpenWindow<S, D>[] {
     closed.sort((a, b) => a.start - b.start);
     for (const w of closed) this.windows.delete(w.start);
     if (this.recent !== undefined && !this.windows.has(this.recent.start)) this.recent = undefined;

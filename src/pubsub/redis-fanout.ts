@@ -47,7 +47,10 @@ export async function startTailFanout(hub: TailHub, opts: TailFanoutOptions): Pr
   const origin = randomUUID();
   const header = `{"o":${JSON.stringify(origin)},"e":[`;
   const stats: TailFanoutStats = { sent: 0, received: 0, localOnly: 0, badMessages: 0 };
-  const subscriber = opts.redis.duplicate();
+  // Subscribed again by hand on each reconnection: ioredis's own resubscribe leaves its promise
+  // unhandled, so a connection lost again during it would end the process (unhandled rejection).
+  const subscriber = opts.redis.duplicate({ autoResubscribe: false });
+  let subscribed = false;
   let down = false;
   subscriber.on('error', (err: Error) => {
     if (!down) log.warn({ err, channel: opts.channel }, 'tail channel unreachable; live events stay on this replica until Redis returns');
@@ -56,6 +59,9 @@ export async function startTailFanout(hub: TailHub, opts: TailFanoutOptions): Pr
   subscriber.on('ready', () => {
     if (down) log.info({ channel: opts.channel }, 'tail channel reachable again');
     down = false;
+    if (subscribed) {
+      subscriber.subscribe(opts.channel).catch((err: Error) => log.warn({ err, channel: opts.channel }, 'subscribing to the tail channel again failed; the next reconnection tries again'));
+    }
   });
   subscriber.on('message', (channel: string, text: string) => {
     if (channel !== opts.channel) return;
@@ -78,6 +84,7 @@ export async function startTailFanout(hub: TailHub, opts: TailFanoutOptions): Pr
     receivedCounter.inc(batch.e.length);
   });
   await subscriber.subscribe(opts.channel);
+  subscribed = true;
 
   let parts: string[] = [];
   let bytes = 0;

@@ -126,12 +126,16 @@ describe('tail fan-out between two gateways', () => {
   }, 120_000);
 });
 
-/** A TCP proxy in front of Redis that can be cut and restored, to take Redis away from one replica only. */
-async function redisProxy(): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void> }> {
+/**
+ * A TCP proxy in front of Redis that can be cut and restored, to take Redis away from one replica
+ * only; `dropOn(command)` closes the connection that next sends that command, before it reaches Redis.
+ */
+async function redisProxy(): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; dropOn(command: string): Promise<void> }> {
   const target = new URL(REDIS_URL);
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let drop: { command: string; done: () => void } | undefined;
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       server = createServer((client) => {
@@ -142,7 +146,19 @@ async function redisProxy(): Promise<{ url: string; cut(): Promise<void>; restor
           s.on('close', () => sockets.delete(s));
           s.on('error', () => s.destroy());
         }
-        client.pipe(upstream).pipe(client);
+        client.on('data', (chunk: Buffer) => {
+          if (drop && chunk.toString('latin1').toUpperCase().includes(drop.command)) {
+            const { done } = drop;
+            drop = undefined;
+            client.destroy();
+            upstream.destroy();
+            done();
+            return;
+          }
+          if (!upstream.write(chunk)) client.pause();
+        });
+        upstream.on('drain', () => client.resume());
+        upstream.pipe(client);
       });
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => {
@@ -159,20 +175,61 @@ async function redisProxy(): Promise<{ url: string; cut(): Promise<void>; restor
         server!.close(() => resolve());
       }),
     restore: listen,
+    dropOn: (command) => new Promise<void>((done) => (drop = { command: command.toUpperCase(), done })),
   };
 }
 
+/** Two replicas' hubs sharing a channel, A's Redis behind a proxy; close() waits for `drain` as the hubs close. */
+async function pairBehindProxy(name: string) {
+  const proxy = await redisProxy();
+  const channel = `logfed-test:tail-${name}:${RUN}`;
+  const clientA = createRedis(proxy.url, { maxReconnectDelayMs: 200 });
+  const clientB = createRedis(REDIS_URL);
+  await Promise.all([clientA.connect(), clientB.connect()]);
+  const hubA = new TailHub();
+  const hubB = new TailHub();
+  const fanA = await startTailFanout(hubA, { redis: clientA, channel, flushMs: 10, maxBatch: 100 });
+  const fanB = await startTailFanout(hubB, { redis: clientB, channel, flushMs: 10, maxBatch: 100 });
+  const close = async (drain: Promise<void>) => {
+    await Promise.all([fanA.close(), fanB.close()]);
+    hubA.close();
+    hubB.close();
+    await drain;
+    clientA.disconnect();
+    clientB.disconnect();
+    await proxy.cut();
+  };
+  return { proxy, clientA, hubA, hubB, fanA, fanB, close };
+}
+
 describe('tail fan-out while Redis is away', () => {
+  it('subscribes again after losing the connection while subscribing again, and goes on receiving', async () => {
+    const { proxy, hubA, hubB, fanA, fanB, close } = await pairBehindProxy('resubscribe');
+    const onA = hubA.subscribe();
+    const seenA: string[] = [];
+    const drain = (async () => {
+      for await (const e of onA) seenA.push(e.message);
+    })();
+    try {
+      await waitFor(() => (hubB.publish(event('before')), seenA.includes('before')), 'B to reach A');
+      // The first SUBSCRIBE after an outage loses its connection, and Redis stays away for several
+      // reconnection attempts, so that command fails for good. A must neither crash (an unhandled
+      // rejection fails this run) nor stay unsubscribed once Redis is back.
+      const dropped = proxy.dropOn('SUBSCRIBE');
+      await proxy.cut();
+      await proxy.restore();
+      await dropped;
+      await proxy.cut();
+      await new Promise((r) => setTimeout(r, 2_000));
+      await proxy.restore();
+      await waitFor(() => (hubB.publish(event('after')), seenA.includes('after')), 'B to reach A again', 60_000);
+    } finally {
+      await close(drain);
+    }
+  }, 120_000);
+
   it('keeps the tail local and counts what was not shared, then shares again once Redis is back', async () => {
-    const proxy = await redisProxy();
-    const channel = `logfed-test:tail-outage:${RUN}`;
-    const clientA = createRedis(proxy.url, { maxReconnectDelayMs: 200 });
-    const clientB = createRedis(REDIS_URL);
-    await Promise.all([clientA.connect(), clientB.connect()]);
-    const hubA = new TailHub();
-    const hubB = new TailHub();
-    const fanA = await startTailFanout(hubA, { redis: clientA, channel, flushMs: 10, maxBatch: 100 });
-    const fanB = await startTailFanout(hubB, { redis: clientB, channel, flushMs: 10, maxBatch: 100 });
+    const { proxy, clientA, hubA, hubB, fanA, fanB, close } = await pairBehindProxy('outage');
     const localA = hubA.subscribe();
     const remoteB = hubB.subscribe();
     const seenB: string[] = [];
@@ -209,13 +266,7 @@ describe('tail fan-out while Redis is away', () => {
       expect(fanB.stats().received).toBeGreaterThanOrEqual(2);
       expect(fanA.stats().sent).toBeGreaterThanOrEqual(2);
     } finally {
-      await Promise.all([fanA.close(), fanB.close()]);
-      hubA.close();
-      hubB.close();
-      await drain;
-      clientA.disconnect();
-      clientB.disconnect();
-      await proxy.cut();
+      await close(drain);
     }
   }, 120_000);
 });

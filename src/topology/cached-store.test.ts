@@ -43,6 +43,18 @@ describe('cached topology store', () => {
     expect(cached.serving).toBe('store');
   });
 
+  it('still serves reads made before a change when the store goes down after it', async () => {
+    const { store, state } = flaky(createMemoryTopologyStore());
+    const cached = createCachedTopologyStore(store, { retryMs: 1000, now: () => 0 });
+    await cached.upsertDomain({ name: 'shop' });
+    expect((await cached.listDomains()).map((d) => d.name)).toEqual(['shop']);
+    // A change (a structure back-fill, say) lands, then the store goes away before the next read.
+    await cached.upsertDomain({ name: 'pay' });
+    state.down = true;
+    expect((await cached.listDomains()).map((d) => d.name)).toEqual(['shop']);
+    expect(cached.serving).toBe('cache');
+  });
+
   it('passes refusals that are not outages through unchanged', async () => {
     const cached = createCachedTopologyStore(createMemoryTopologyStore());
     await expect(cached.upsertLogstore({ id: 'x', domain: 'nope', layout: 'env', env: 'prod', backend: 'b', location: {} })).rejects.not.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });

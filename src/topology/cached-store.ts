@@ -35,6 +35,11 @@ export function createCachedTopologyStore(inner: TopologyStore, opts: CachedTopo
   const now = opts.now ?? Date.now;
   const name = opts.name ?? 'the topology store';
   const last = new Map<string, unknown>();
+  /**
+   * Reads answered since the last write. Only these may stand in for a slow store; the others
+   * wait for it, so reads after a change see it, yet are still served while the store is down.
+   */
+  const current = new Set<string>();
   let downUntil = 0;
   let down = false;
 
@@ -53,8 +58,9 @@ export function createCachedTopologyStore(inner: TopologyStore, opts: CachedTopo
     const cached = last.has(key);
     if (down && now() < downUntil && cached) return last.get(key) as T;
     try {
-      const value = await (cached ? withTimeout(call(), readTimeoutMs, `no answer within ${readTimeoutMs} ms`) : call());
+      const value = await (current.has(key) ? withTimeout(call(), readTimeoutMs, `no answer within ${readTimeoutMs} ms`) : call());
       last.set(key, value);
+      current.add(key);
       markUp();
       return value;
     } catch (err) {
@@ -68,8 +74,9 @@ export function createCachedTopologyStore(inner: TopologyStore, opts: CachedTopo
   async function write<T>(method: WriteMethod, call: () => Promise<T>): Promise<T> {
     try {
       const value = await call();
-      // A change invalidates what was remembered: reads after it must see it.
-      last.clear();
+      // Reads after a change must see it: what was remembered no longer stands in for a slow
+      // store, only for one that is down (a stale answer beats none during an outage).
+      current.clear();
       markUp();
       return value;
     } catch (err) {

@@ -6,6 +6,7 @@
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { isLogfedError, toLogfedError } from '../errors/index.js';
 import { DEFAULT_TABLE_PREFIX, checkTablePrefix } from '../store/migrate.js';
+import { withTransaction } from '../store/mysql.js';
 import { checkMaxSamples } from './memory-store.js';
 import { applyDelta, mergeRecords, recordKey } from './records.js';
 import type { Annotation, PatternDelta, PatternMerge, PatternOrder, PatternQuery, PatternRecord, PatternStore, SavedMiner } from './store.js';
@@ -91,20 +92,6 @@ export function createMysqlPatternStore(pool: Pool, opts: MysqlPatternStoreOptio
     }
   }
 
-  async function transaction(work: (conn: PoolConnection) => Promise<void>): Promise<void> {
-    const conn = await pool.getConnection();
-    try {
-      await conn.beginTransaction();
-      await work(conn);
-      await conn.commit();
-    } catch (err) {
-      await conn.rollback().catch(() => undefined);
-      throw err;
-    } finally {
-      conn.release();
-    }
-  }
-
   async function lockRecords(conn: PoolConnection, keys: ReadonlyArray<[string, string, string]>): Promise<Map<string, PatternRecord>> {
     const found = new Map<string, PatternRecord>();
     for (let i = 0; i < keys.length; i += CHUNK) {
@@ -181,7 +168,7 @@ export function createMysqlPatternStore(pool: Pool, opts: MysqlPatternStoreOptio
     write: ({ merges, deltas }) =>
       guard(async () => {
         if (merges.length === 0 && deltas.length === 0) return;
-        await transaction(async (conn) => {
+        await withTransaction(pool, async (conn) => {
           for (const m of merges) await applyMerge(conn, m);
           if (deltas.length > 0) await applyDeltas(conn, deltas);
         });

@@ -2,7 +2,7 @@
 // metrics, the MySQL adapter). A failure to reach the server becomes one LogfedError that names
 // the URL (never its password) and the fix, wherever in the code the query was made.
 
-import { createPool, type Pool } from 'mysql2/promise';
+import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
 import { LogfedError } from '../errors/index.js';
 
 export interface MysqlPoolOptions {
@@ -132,4 +132,20 @@ function checkMysqlUrl(url: string): void {
     throw new LogfedError('BAD_CONFIG', `mysql.url: expected the mysql:// scheme (mysql://root@127.0.0.1:3306/test), got ${JSON.stringify(parsed.protocol)}`);
   }
   if (!parsed.hostname) throw new LogfedError('BAD_CONFIG', `mysql.url: the URL names no host: ${redactMysqlUrl(url)}`);
+}
+
+/** Runs `work` in one transaction on a connection of its own: committed if it resolves, rolled back if it throws. */
+export async function withTransaction<T>(pool: Pool, work: (conn: PoolConnection) => Promise<T>): Promise<T> {
+  const conn = await pool.getConnection();
+  try {
+    await conn.beginTransaction();
+    const out = await work(conn);
+    await conn.commit();
+    return out;
+  } catch (err) {
+    await conn.rollback().catch(() => undefined);
+    throw err;
+  } finally {
+    conn.release();
+  }
 }

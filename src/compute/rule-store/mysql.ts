@@ -4,6 +4,7 @@
 
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { DEFAULT_TABLE_PREFIX, checkTablePrefix } from '../../store/migrate.js';
+import { withTransaction } from '../../store/mysql.js';
 import type { Rule } from '../rules/index.js';
 import { checkStored, isStored, versionAllows } from './common.js';
 import type { RuleSnapshot, RuleStore, StoredRule } from './types.js';
@@ -41,20 +42,7 @@ export function createMysqlRuleStore(pool: Pool, opts: MysqlRuleStoreOptions = {
     return isStored(one) ? one : undefined;
   }
 
-  async function inTransaction<T>(work: (conn: PoolConnection) => Promise<T>): Promise<T> {
-    const conn = await pool.getConnection();
-    try {
-      await conn.beginTransaction();
-      const out = await work(conn);
-      await conn.commit();
-      return out;
-    } catch (err) {
-      await conn.rollback().catch(() => undefined);
-      throw err;
-    } finally {
-      conn.release();
-    }
-  }
+  const inTransaction = <T>(work: (conn: PoolConnection) => Promise<T>): Promise<T> => withTransaction(pool, work);
 
   return {
     kind: 'mysql',

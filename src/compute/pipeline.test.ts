@@ -182,7 +182,7 @@ describe('compilePipeline', () => {
   it('runs only online rules and counts records of a type with no online parse rule', async () => {
     const p = await make(RULES.replace('{ id: gw-parse, kind: parse, version: 1, online: true', '{ id: gw-parse, kind: parse, version: 1, online: false'));
     expect(p.rules.map((r) => r.id)).not.toContain('gw-parse');
-    expect(p.process(rec('{"src":"gw","req":"x"}'), NOW)).toEqual({ events: [], deadLetters: [] });
+    expect(p.process(rec('{"src":"gw","req":"x"}'), NOW)).toEqual({ events: [], sources: [], deadLetters: [] });
     expect(p.stats().stages.parse.detail).toEqual({ noParseRule: 1 });
   });
 

@@ -23,6 +23,8 @@ export interface PipelineDeps extends CompileDeps {
 
 export interface PipelineOutput {
   events: LogEvent[];
+  /** sources[i] is the first record events[i] was made from: where a replay would make it again. */
+  sources: RawRecord[];
   deadLetters: DeadLetter[];
 }
 
@@ -35,12 +37,17 @@ export interface PipelineStats {
 }
 
 export interface Pipeline {
-  /** Runs one record through every stage; never throws on bad input. */
-  process(record: RawRecord, now: number): PipelineOutput;
+  /** Runs one record through every stage; never throws on bad input. Appends to `into` when given. */
+  process(record: RawRecord, now: number, into?: PipelineOutput): PipelineOutput;
   /** Releases multi-line events that have waited longer than their maxAgeMs. */
   advance(now: number): PipelineOutput;
   /** Releases every pending multi-line event (before a commit, on shutdown). */
   flush(now: number): PipelineOutput;
+  /**
+   * The oldest offset of a (topic, partition) held by a multi-line event still waiting for its
+   * next line: a commit must stop there, or a crash would lose the event.
+   */
+  oldestHeld(topic: string, partition: number): number | undefined;
   /** Loads every dimension table once and starts their refresh timers; resolves to which loaded. */
   start(): Promise<Record<string, boolean>>;
   /** Reloads every dimension table now. */
@@ -169,6 +176,7 @@ export function compilePipeline(rules: readonly unknown[], deps: PipelineDeps = 
   const emit = (event: LogEvent, run: Run, items: readonly Item[], now: number, out: PipelineOutput) => {
     if (run.plan.type.emit) {
       out.events.push(event);
+      out.sources.push(items[0]!.record);
       run.type.emitted++;
     }
     for (const proc of run.processes) {
@@ -243,8 +251,7 @@ export function compilePipeline(rules: readonly unknown[], deps: PipelineDeps = 
     return lastKey;
   };
 
-  const process = (record: RawRecord, now: number): PipelineOutput => {
-    const out: PipelineOutput = { events: [], deadLetters: [] };
+  const process = (record: RawRecord, now: number, out: PipelineOutput): PipelineOutput => {
     timing = ++seq % TIMING_EVERY === 0;
     stages.decode.received++;
     const decoded = decode(record.value, decodeOpts);
@@ -320,7 +327,7 @@ export function compilePipeline(rules: readonly unknown[], deps: PipelineDeps = 
   };
 
   const release = (now: number, all: boolean): PipelineOutput => {
-    const out: PipelineOutput = { events: [], deadLetters: [] };
+    const out: PipelineOutput = { events: [], sources: [], deadLetters: [] };
     for (const [key, s] of streams) {
       finishJoined(all ? s.joiner.flush() : s.joiner.advance(now), s.run, now, out);
       if (!s.joiner.hasPending) streams.delete(key);
@@ -334,18 +341,28 @@ export function compilePipeline(rules: readonly unknown[], deps: PipelineDeps = 
   };
 
   return {
-    process(record, now) {
+    process(record, now, into) {
+      const out = into ?? { events: [], sources: [], deadLetters: [] };
       try {
-        return process(record, now);
+        return process(record, now, out);
       } catch (err) {
         // Every stage rejects instead of throwing; this is the last guard, so one record can never stop a task.
-        const out: PipelineOutput = { events: [], deadLetters: [] };
         dead(out, stages.decode, record, reject(`internal error: ${message(err)}`, 'internal'));
         return out;
       }
     },
     advance: (now) => release(now, false),
     flush: (now) => release(now, true),
+    oldestHeld(topic, partition) {
+      let oldest: number | undefined;
+      for (const s of streams.values()) {
+        const r = s.joiner.firstItem?.record;
+        if (r === undefined || r.topic !== topic || r.partition !== partition || r.offset === undefined) continue;
+        const o = Number(r.offset);
+        if (oldest === undefined || o < oldest) oldest = o;
+      }
+      return oldest;
+    },
     start: () => refreshAll(true),
     refreshDimensions: () => refreshAll(false),
     close() {

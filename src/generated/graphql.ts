@@ -877,8 +877,10 @@ export type Task = {
 
 /**
  * What a task's state, consumer lag and metric rule counts say: the task fails when it failed or a rule
- * fails, warns when lag grew at each of its last 3 readings or lag cannot be read; the verdict is the
- * worst of the task's own and its rules'.
+ * fails, warns when lag grew at each of its last 3 readings or lag cannot be read, and warns when it
+ * has metric rules and no scaleOut while other members of its group own some of its input partitions
+ * (each member's rows would count only its own part); the verdict is the worst of the task's own and
+ * its rules'.
  */
 export type TaskAdvice = {
   __typename?: 'TaskAdvice';
@@ -890,12 +892,12 @@ export type TaskAdvice = {
 
 export type TaskHealth = {
   __typename?: 'TaskHealth';
-  /** Partitions this instance owns in the task's consumer group. */
+  /** Partitions this instance owns in the task's consumer group (and, for a scale-out task, of its repartition topic in the repartition group). */
   assignment: Array<TopicPartition>;
   deadLetters: Scalars['Float']['output'];
   events: Scalars['Float']['output'];
   eventsPerSecond: Scalars['Float']['output'];
-  /** Per partition of the task's topics, for the whole group. */
+  /** Per partition of the task's topics (and of a scale-out task's repartition topic), for the whole group. */
   lag: Array<PartitionLag>;
   /** Why lag could not be read from the broker, when it could not. */
   lagError?: Maybe<Scalars['String']['output']>;

@@ -11,6 +11,20 @@ function getOrCreate<T>(name: string, create: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? create();
 }
 
+/**
+ * Live objects that metrics read when /metrics is scraped. `define` creates those metrics once
+ * (unless the registry already has `firstName`), their collect() reading the sources; the function
+ * returned adds a source until the remover it returns is called.
+ */
+export function scrapedSources<S>(firstName: string, define: (sources: ReadonlySet<S>) => void): (source: S) => () => void {
+  const sources = new Set<S>();
+  return (source) => {
+    if (!registry.getSingleMetric(firstName)) define(sources);
+    sources.add(source);
+    return () => sources.delete(source);
+  };
+}
+
 export function counter(name: string, help: string, labelNames: string[] = []): client.Counter<string> {
   return getOrCreate(name, () => new client.Counter({ name, help, labelNames, registers: [registry] }));
 }

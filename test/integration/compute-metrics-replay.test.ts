@@ -3,21 +3,15 @@
 // window held (committed once the earlier windows closed and were written), replays that window in
 // full, counts nothing as late, and leaves exactly the rows a run without the crash leaves.
 
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
+import type { Bus } from '../../src/compute/bus/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bus, BusMessage } from '../../src/compute/bus/index.js';
-import { partitionForKey } from '../../src/compute/bus/partitioner.js';
 import { waitFor } from '../../src/compute/bus/testing.js';
-import { createMysqlResultStore, createResults } from '../../src/compute/results/index.js';
-import { validateRule } from '../../src/compute/rules/index.js';
-import { taskConfigSchema } from '../../src/compute/tasks/config.js';
-import { TaskRunner } from '../../src/compute/tasks/runner.js';
-import { logbackLine, TEST_MASK_SECRET } from '../../src/compute/tasks/testing.js';
 import { dropPrefixedTables, migrate } from '../../src/store/migrate.js';
+import { cleanRun, FIRST, hasMinute, HELD, keys, minutesWritten as written, parseRules, REST, rowsOf as rowsIn, startReplayTask, topicsOf, type ReplayTopics } from '../helpers/compute-replay.js';
 import { kafkaTestRun } from '../helpers/kafka.js';
 import { connectTestMysql, newTablePrefix } from '../helpers/mysql.js';
 
-const T0 = Date.parse('2026-11-21T03:00:00Z');
 const run = kafkaTestRun('metrics-replay');
 const prefixes = [newTablePrefix(), newTablePrefix()] as const;
 let pool: Pool;
@@ -32,73 +26,17 @@ afterAll(async () => {
   await pool?.end();
 });
 
-// No multi-line parsing: every record is one event, handled in the batch that brings it.
-const rules = [
-  { id: 'r.app', kind: 'dataType', version: 1, online: true, identify: { all: [' --- ['] } },
-  { id: 'r.parse', kind: 'parse', version: 1, online: true, dataType: 'r.app', parser: { type: 'logback' }, defaults: { domain: 'shop', env: 'prod', app: 'order-service', file: 'app.log' } },
-  { id: 'r.count', kind: 'metric', version: 1, online: true, period: '1m', groupBy: ['level'], aggregations: [{ as: 'n', fn: 'count' }] },
-].map(validateRule);
-
-// Message keys that land on partition 0 and on partition 1 of a 2-partition topic.
-const keys = [0, 1].map((p) => Array.from({ length: 200 }, (_, i) => `k${i}`).find((k) => partitionForKey(k, 2) === p)!);
-
-/** One event a second of minute `m`, seconds `from` to `to`, alternating partitions; every third an ERROR. */
-function minute(m: number, from: number, to: number): BusMessage[] {
-  const out: BusMessage[] = [];
-  for (let s = from; s <= to; s++) {
-    out.push({ key: keys[s % 2]!, value: logbackLine(T0 + m * 60_000 + s * 1000, `event ${m}:${s}`, s % 3 === 0 ? 'ERROR' : 'INFO') });
-  }
-  return out;
-}
-
-const topicsOf = (name: string) => ({ topic: run.topic(name), dead: run.topic(`${name}-dlq`), late: run.topic(`${name}-late`) });
-
-async function startTask(bus: Bus, t: ReturnType<typeof topicsOf>, group: string, tablePrefix: string): Promise<TaskRunner> {
-  // Windows close on event time only: no partition goes idle while the test runs.
-  const config = taskConfigSchema.parse({
-    id: 'replay',
-    topics: [t.topic],
-    groupId: group,
-    rules: ['r.*'],
-    startFrom: 'earliest',
-    tail: false,
-    advanceMs: 20,
-    allowedLatenessMs: 0,
-    idleTimeoutMs: 600_000,
-    deadLetterTopic: t.dead,
-    lateTopic: t.late,
-  });
-  const results = createResults(createMysqlResultStore(pool, { tablePrefix }));
-  const task = new TaskRunner(config, { bus, compile: { maskSecret: TEST_MASK_SECRET }, results, lagIntervalMs: 100 });
-  const loaded = await task.load({ rules, rejected: new Map(), missing: [], stored: new Map() });
-  expect(loaded.issues).toEqual([]);
-  await task.start();
-  return task;
-}
-
-const rowsOf = async (tablePrefix: string) =>
-  (await pool.query<RowDataPacket[]>(`SELECT rule_id, window_start, key_json, values_json FROM \`${tablePrefix}metric_rows\` ORDER BY window_start, key_json`))[0].map((r) => ({
-    rule: r.rule_id as string,
-    minute: (Number(r.window_start) - T0) / 60_000,
-    key: JSON.parse(r.key_json) as Record<string, string>,
-    values: JSON.parse(r.values_json) as Record<string, number>,
-  }));
-const minutesWritten = async (tablePrefix: string) => new Set((await rowsOf(tablePrefix)).map((r) => r.minute));
+const rules = [...parseRules, { id: 'r.count', kind: 'metric', version: 1, online: true, period: '1m', groupBy: ['level'], aggregations: [{ as: 'n', fn: 'count' }] }];
+const startTask = (bus: Bus, topics: ReplayTopics, group: string, tablePrefix: string) => startReplayTask({ bus, topics, group, pool, tablePrefix, rules });
+const rowsOf = (tablePrefix: string) => rowsIn(pool, tablePrefix);
+const minutesWritten = (tablePrefix: string) => written(pool, tablePrefix);
 
 describe('metric task crashed and restarted on Kafka with results in MariaDB', () => {
   it('resumes from the offset the open window held and writes the same rows as a run without the crash', async () => {
-    const [crashed, cleanRun] = [topicsOf('in'), topicsOf('clean')];
-    await run.create([crashed.topic, cleanRun.topic], { partitions: 2 });
-    const first = [...minute(0, 0, 59), ...minute(1, 0, 59), ...minute(2, 0, 29)];
-    const rest = [...minute(2, 30, 59), ...minute(3, 0, 59), ...minute(4, 0, 9)];
-    const held = minute(2, 0, 29).length;
-
-    // The clean run: one member sees everything.
-    const cleanBus = run.bus('clean');
-    await cleanBus.produce(cleanRun.topic, [...first, ...rest]);
-    const clean = await startTask(cleanBus, cleanRun, run.group('clean'), prefixes[1]);
-    await waitFor(async () => (await minutesWritten(prefixes[1])).has(3), 'the clean run writing minute 3', 60_000);
-    await clean.stop();
+    const crashed = topicsOf(run, 'in');
+    await run.create([crashed.topic], { partitions: 2 });
+    const [first, rest, held] = [FIRST, REST, HELD];
+    const cleanRows = await cleanRun(run, { pool, tablePrefix: prefixes[1], rules }, [...FIRST, ...REST], (rows) => hasMinute(rows, 3));
 
     // The first member writes minutes 0 and 1, commits up to the open minute 2, and crashes.
     const group = run.group('crash');
@@ -130,7 +68,6 @@ describe('metric task crashed and restarted on Kafka with results in MariaDB', (
     await two.stop();
 
     expect(two.lateEvents).toBe(0);
-    const cleanRows = await rowsOf(prefixes[1]);
     expect(cleanRows.map((r) => r.minute)).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
     expect(cleanRows.find((r) => r.minute === 2 && r.key.level === 'ERROR')!.values).toEqual({ n: 20 });
     expect(await rowsOf(prefixes[0])).toEqual(cleanRows);

@@ -140,6 +140,65 @@ describe('alert lifecycle', () => {
   });
 });
 
+describe('alert state', () => {
+  const through = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+  const DAY = 86_400_000;
+  const rule = {
+    id: 'mixed',
+    metric: 'app_errors',
+    for: '2m',
+    keepFiringFor: '1m',
+    when: [
+      { field: 'values.count', op: '>=', value: 100 },
+      { baseline: { field: 'values.count', method: 'mad', warmup: 5, relearnAfter: 100 } },
+      { change: { field: 'values.count', against: '1d', direction: 'up', ratio: 2 } },
+    ],
+  };
+  /** A day of quiet minutes (the period-over-period slots), then `counts` from 08:00 the next day. */
+  const rows = (counts: number[], app = 'pay') =>
+    counts.map((c, i) => {
+      const r = errors(minute(i), c, app);
+      return { ...r, windowStart: r.windowStart + DAY, windowEnd: r.windowEnd + DAY, label: r.label + DAY };
+    });
+  const history = Array.from({ length: 16 }, (_, i) => errors(minute(i), 40 + (i % 3)));
+
+  it('resumes pending, firing, keep-firing, baseline and period-over-period history from a JSON round trip', () => {
+    const live = createAlertEvaluator(rule);
+    for (const r of history) live.evaluate(r, 0);
+    // 08:00-08:09 quiet and learnt; 08:10 breaks out (pending), 08:12 fires, 08:13 holds on keep-firing.
+    const today = rows([41, 40, 42, 41, 40, 41, 42, 40, 41, 40, 300, 300, 300, 40, 40, 300]);
+    const seen = today.slice(0, 14).map((r) => states(live.evaluate(r, r.label)));
+    expect(seen.slice(10)).toEqual([['pending'], ['pending'], ['firing!'], ['firing']]);
+    const saved = through(live.snapshot());
+    const resumed = createAlertEvaluator(rule, { restore: saved });
+    expect(resumed.stats()).toMatchObject({ firing: 1, series: 1 });
+    const rest = today.slice(14);
+    expect(rest.map((r) => states(resumed.evaluate(r, r.label)))).toEqual([['resolved!'], ['pending']]);
+    expect(rest.map((r) => states(live.evaluate(r, r.label)))).toEqual([['resolved!'], ['pending']]);
+    expect(resumed.snapshot()).toEqual(live.snapshot());
+    // A replayed row of a window already evaluated changes nothing.
+    expect(createAlertEvaluator(rule, { restore: saved }).evaluate(today[12]!, 0)).toEqual([]);
+  });
+
+  it('starts over without the state: the alert that was firing would pend again, the baseline warm up again', () => {
+    const fresh = createAlertEvaluator(rule);
+    expect(states(fresh.evaluate(rows([300])[0]!, 0))).toEqual([]);
+  });
+
+  it('refuses a damaged or foreign state, naming what is wrong', () => {
+    const ev = createAlertEvaluator(rule);
+    for (const r of history) ev.evaluate(r, 0);
+    const saved = through(ev.snapshot());
+    const restore = (state: unknown, r: object = rule) => () => createAlertEvaluator(r, { restore: state });
+    expect(restore({ ...saved, version: 2 })).toThrow(/saved state of alert rule "mixed" is not valid: version: Invalid literal value, expected 1/);
+    expect(restore({ ...saved, series: [{ ...saved.series[0], lifecycle: { ...saved.series[0]!.lifecycle, state: 'on' } }] })).toThrow(/series\.0\.lifecycle\.state: Invalid enum value/);
+    expect(restore(saved, { ...rule, id: 'other' })).toThrow(/state of alert rule "mixed" does not belong to rule "other"/);
+    expect(restore(saved, { ...rule, when: rule.when.slice(0, 2) })).toThrow(/series\[0\] of alert rule "mixed" has 1 baseline and 1 change histories; the rule has 1 and 0/);
+    expect(restore({ ...saved, series: [{ ...saved.series[0], changes: [{ steps: [1, 2], values: [3] }] }] })).toThrow(/series\.0\.changes\.0: steps and values differ in length/);
+    expect(restore('{}')).toThrow(/is not valid: \(root\): Expected object, received string/);
+  });
+});
+
 describe('dynamic baseline', () => {
   // a steady series around 100 with a small deterministic wobble
   const steady = Array.from({ length: 30 }, (_, i) => 100 + ((i * 7) % 5) - 2);

@@ -1,22 +1,25 @@
 // The alert stage: evaluates each row of its metric against the rule's conditions and moves
 // that key's alert through its lifecycle, emitting alert records with rendered messages.
-// Pure: rows and the wall time come in as arguments; state can be snapshotted and restored.
+// Pure: rows and the wall time come in as arguments; state can be snapshotted and restored (state.ts).
 
-import { badInput } from '../../errors/index.js';
 import { compileCondition, toNumber, type Condition } from '../expr/conditions.js';
 import { zoneClock } from '../expr/time-range.js';
 import { rowGetter, type MetricRow } from '../metrics/row.js';
-import { newBaselineState, observeBaseline, type BaselineState } from './baseline.js';
-import { newChangeState, observeChange, type ChangeState } from './change.js';
-import { newLifecycle, step, type Lifecycle, type Outcome, type Timing } from './lifecycle.js';
+import { newBaselineState, observeBaseline } from './baseline.js';
+import { newChangeState, observeChange } from './change.js';
+import { newLifecycle, step, type Outcome, type Timing } from './lifecycle.js';
+import { loadAlertState, saveAlertState, type AlertEvaluatorState, type SeriesState as Series } from './state.js';
 import { validateAlertRule, type AlertRule, type AlertSourceInfo } from './schema.js';
 import { parseTemplate, renderTemplate, type TemplatePart } from './template.js';
 import type { AlertEvent } from './types.js';
 
 export interface AlertEvaluator {
   readonly rule: AlertRule;
-  /** Evaluates one row of the rule's metric; rows of other metrics are ignored. */
-  evaluate(row: MetricRow, now: number): AlertEvent[];
+  /**
+   * Evaluates one row of the rule's metric; rows of other metrics are ignored. `part`: the
+   * repartition partition the row came through in a scale-out task, which its alert is saved under.
+   */
+  evaluate(row: MetricRow, now: number, part?: number): AlertEvent[];
   /**
    * Tells the evaluator that the metric has delivered every window ending at or before
    * `closedThrough` (pass the metric stage's closedThrough()). An active alert whose key got no
@@ -24,7 +27,16 @@ export interface AlertEvaluator {
    * absent: keep), so an error count that dropped to nothing still resolves.
    */
   advance(closedThrough: number, now: number): AlertEvent[];
-  snapshot(): AlertEvaluatorState;
+  /** Every alert's lifecycle and history (or those of one repartition partition), JSON-safe, for restore after a restart. */
+  snapshot(part?: number): AlertEvaluatorState;
+  /**
+   * Adds the alerts of a saved state (of one repartition partition) to the running ones; an alert
+   * known both here and there keeps whichever evaluated the newer row. Checked as `restore` is:
+   * a bad state throws BAD_INPUT and nothing is added.
+   */
+  merge(state: unknown, part: number): void;
+  /** Forgets the alerts of these repartition partitions (another instance owns them now). */
+  drop(parts: ReadonlySet<number>): void;
   stats(): AlertStats;
 }
 
@@ -41,25 +53,13 @@ export interface AlertStats {
   series: number;
 }
 
-interface Series {
-  lc: Lifecycle;
-  baselines: BaselineState[];
-  changes: ChangeState[];
-  lastRow: MetricRow;
-}
-
-export interface AlertEvaluatorState {
-  version: 1;
-  ruleId: string;
-  series: Array<[string, Series]>;
-}
-
 export interface AlertEvaluatorOptions {
   /** Overrides the rule's time zone for time ranges and messages. */
   timeZone?: string;
   /** The metric's fields, to check the rule's field references on load. */
   source?: AlertSourceInfo;
-  restore?: AlertEvaluatorState;
+  /** A saved state (snapshot(), possibly through JSON), checked before use: a bad one throws BAD_INPUT. */
+  restore?: unknown;
 }
 
 const DAY_MS = 86_400_000;
@@ -77,16 +77,9 @@ export function createAlertEvaluator(input: unknown, opts: AlertEvaluatorOptions
   // A key's history must outlive the furthest slot a change condition looks back to.
   const retentionMs = Math.max(0, ...changes.map((c) => c.spec.against)) + DAY_MS;
 
-  const series = new Map<string, Series>();
+  const shape = { id: rule.id, baselines: baselines.length, changes: changes.length };
+  const series = opts.restore === undefined ? new Map<string, Series>() : loadAlertState(opts.restore, shape);
   const s = { received: 0, ignored: 0, stale: 0, met: 0, events: 0, notifications: 0 };
-
-  if (opts.restore) {
-    if (opts.restore.version !== 1 || opts.restore.ruleId !== rule.id) throw badInput(`restore: state of rule "${opts.restore.ruleId}" does not belong to rule "${rule.id}"`);
-    for (const [fp, st] of opts.restore.series) {
-      const lc = { ...st.lc, lastAt: st.lc.lastAt ?? Number.NEGATIVE_INFINITY, activeSince: st.lc.activeSince ?? Number.NaN };
-      series.set(fp, { ...st, lc });
-    }
-  }
 
   const conditionsMet = (st: Series, row: MetricRow): boolean => {
     // Baselines and changes learn from every row, so they are all evaluated, never short-circuited.
@@ -118,7 +111,7 @@ export function createAlertEvaluator(input: unknown, opts: AlertEvaluatorOptions
 
   return {
     rule,
-    evaluate(row, now) {
+    evaluate(row, now, part) {
       s.received++;
       if (row.ruleId !== rule.metric) return (s.ignored++, []);
       const fp = fingerprintOf(rule.id, row.key);
@@ -127,6 +120,7 @@ export function createAlertEvaluator(input: unknown, opts: AlertEvaluatorOptions
         st = { lc: newLifecycle(), baselines: baselines.map(newBaselineState), changes: changes.map(newChangeState), lastRow: row };
         series.set(fp, st);
       }
+      if (part !== undefined) st.part = part;
       if (row.label <= st.lc.lastAt) return (s.stale++, []);
       const met = conditionsMet(st, row);
       if (met) s.met++;
@@ -147,7 +141,16 @@ export function createAlertEvaluator(input: unknown, opts: AlertEvaluatorOptions
       }
       return out;
     },
-    snapshot: () => ({ version: 1, ruleId: rule.id, series: [...series].map(([fp, st]) => [fp, structuredClone(st)]) }),
+    snapshot: (part) => saveAlertState(rule.id, part === undefined ? series : new Map([...series].filter(([, st]) => st.part === part))),
+    merge(state, part) {
+      for (const [fp, st] of loadAlertState(state, shape)) {
+        const have = series.get(fp);
+        if (have === undefined || have.lc.lastAt < st.lc.lastAt) series.set(fp, { ...st, part });
+      }
+    },
+    drop(parts) {
+      for (const [fp, st] of series) if (st.part !== undefined && parts.has(st.part)) series.delete(fp);
+    },
     stats: () => {
       let pending = 0;
       let firing = 0;

@@ -3,4 +3,5 @@
 export * from './types.js';
 export * from './schema.js';
 export * from './evaluator.js';
+export { alertStateSchema, type AlertEvaluatorState } from './state.js';
 export { parseTemplate, renderTemplate } from './template.js';

@@ -192,6 +192,69 @@ describe('join composites', () => {
   });
 });
 
+describe('composite state', () => {
+  const counted = { ...health, sources: [...health.sources, { alias: 'S', alerts: 'slow_api', reduce: 'count_distinct', distinctBy: 'key.host' }], formula: 'A1*0.5 + B1*5 - S' };
+  const through = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+
+  it('restores open windows, collected values, distinct alerts and the watermark from a JSON round trip', () => {
+    const c = createCompositeAggregator(counted, SOURCES);
+    c.push(cpu('08:05:00', 'pay', 'h1', 30));
+    c.push(rate('08:01:00', 'pay', 'charge', 0.9));
+    c.pushAlert(alert('a1', 'firing', row('slow_api', '08:02:00', { app: 'pay', intf: 'charge', host: 'h1' }, {})));
+    c.push(cpu('08:10:00', 'shop', 'h3', 60));
+    c.push(rate('08:10:00', 'shop', 'list', 1));
+    expect(c.advance(at('08:00:00'))).toEqual([]);
+    const resumed = createCompositeAggregator(counted, SOURCES, { restore: through(c.snapshot()) });
+    expect(resumed.openSeries()).toBe(2);
+    for (const agg of [c, resumed]) {
+      agg.push(cpu('08:10:00', 'pay', 'h2', 97));
+      agg.push(rate('08:09:00', 'pay', 'refund', 0.7));
+      agg.pushAlert(alert('a2', 'firing', row('slow_api', '08:04:00', { app: 'pay', intf: 'refund', host: 'h1' }, {})));
+      agg.pushAlert(alert('a3', 'firing', row('slow_api', '08:05:00', { app: 'pay', intf: 'refund', host: 'h2' }, {})));
+    }
+    const rows = sorted(resumed.advance(at('08:10:00')));
+    expect(rows.map((r) => [r.key, r.values])).toEqual([
+      [{ app: 'pay' }, { A1: 0, B1: 0.8, S: 2, health: 2 }],
+      [{ app: 'shop' }, { A1: 5, B1: 1, S: 0, health: 7.5 }],
+    ]);
+    expect(sorted(c.advance(at('08:10:00')))).toEqual(rows);
+    // A window the state had closed stays closed.
+    const closed = createCompositeAggregator(counted, SOURCES, { restore: through(resumed.snapshot()) });
+    expect(closed.push(cpu('08:05:00', 'pay', 'h1', 30))).toBe('late');
+    expect(closed.push(cpu('08:15:00', 'pay', 'h1', 30))).toBe('accepted');
+  });
+
+  it('restores the rows a join still waits to pair', () => {
+    const join = { id: 'vpn_to_dcn', type: 'join', period: '5m', left: { alias: 'A', metric: 'vpn' }, right: { alias: 'B', metric: 'fw' }, on: [{ left: 'inner_ip', right: 'inner_ip' }] };
+    const c = createCompositeAggregator(join, SOURCES);
+    c.push(row('vpn', '08:01:00', { ext_ip: '1.2.3.4', inner_ip: '10.1.1.1', inner_port: '5000' }, { n: 1 }));
+    c.push(row('fw', '08:02:00', { inner_ip: '10.1.1.2', inner_port: '1', dcn_ip: 'd2' }, { n: 3 }));
+    const resumed = createCompositeAggregator(join, SOURCES, { restore: through(c.snapshot()) });
+    for (const agg of [c, resumed]) {
+      agg.push(row('fw', '08:03:00', { inner_ip: '10.1.1.1', inner_port: '5000', dcn_ip: 'd1' }, { n: 7 }));
+      agg.push(row('vpn', '08:04:00', { ext_ip: '5.6.7.8', inner_ip: '10.1.1.2', inner_port: '6000' }, { n: 2 }));
+    }
+    const rows = resumed.flush();
+    expect(rows.map((r) => r.values)).toEqual([
+      { 'A.n': 1, 'B.n': 7 },
+      { 'A.n': 2, 'B.n': 3 },
+    ]);
+    expect(c.flush()).toEqual(rows);
+  });
+
+  it('refuses a damaged or foreign state, naming what is wrong', () => {
+    const good = createCompositeAggregator(counted, SOURCES);
+    good.push(cpu('08:05:00', 'pay', 'h1', 30));
+    const state = through(good.snapshot());
+    const restore = (s: unknown, rule: unknown = counted) => () => createCompositeAggregator(rule, SOURCES, { restore: s });
+    expect(restore({ ...state, version: 2 })).toThrow(/saved state of composite rule "app_health" is not valid: version: Invalid literal value, expected 1/);
+    expect(restore({ ...state, windows: [{ start: 'x' }] })).toThrow(/windows\.0\.start: Expected number, received string/);
+    expect(restore(state, { ...counted, id: 'other' })).toThrow(/state of composite rule "app_health" does not belong to rule "other"/);
+    expect(restore(state, health)).toThrow(/has 3 aliases; the rule has 2/);
+    expect(restore({ ...state, windows: [{ ...state.windows[0], start: at('08:01:00') }] })).toThrow(/not a start of its 600000 ms windows/);
+  });
+});
+
 describe('composite validation', () => {
   const messageOf = (rule: unknown) => {
     try {

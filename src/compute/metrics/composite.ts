@@ -11,10 +11,11 @@ import { periodToMs } from '../windows/period.js';
 import { WindowSet, type OpenWindow } from '../windows/window-set.js';
 import { badInput } from '../../errors/index.js';
 import type { MetricStorm, PushResult } from './aggregator.js';
+import { loadCollected, loadWindows, saveCollected, saveWindows, type CompositeState } from './composite-state.js';
 import { validateCompositeRule, type CompositeRule, type CompositeSourceInfo, type FormulaCompositeRule } from './composite-schema.js';
 import { textOf } from './event-field.js';
 import { createJoinComposite } from './join.js';
-import { ownField, rowGetter, type MetricRow } from './row.js';
+import { keyIdOf, ownField, rowGetter, type MetricRow } from './row.js';
 import { collect, newCollected, reduce, scoreOf, type Collected, type ScoreMapping } from './score.js';
 
 export interface CompositeStats {
@@ -49,12 +50,16 @@ export interface CompositeAggregator {
   openSeries(): number;
   drainStorms(): MetricStorm[];
   stats(): CompositeStats;
+  /** The open windows and watermark, JSON-safe, for restore after a restart or a reload (composite-state.ts). */
+  snapshot(): CompositeState;
 }
 
 export interface CompositeOptions {
   allowedLatenessMs?: number;
   /** Shared score mappings that sources may name. */
   scores?: Readonly<Record<string, ScoreMapping>>;
+  /** A saved state (snapshot(), possibly through JSON), checked before use: a bad one throws BAD_INPUT. */
+  restore?: unknown;
 }
 
 interface AliasPlan {
@@ -80,11 +85,11 @@ export function createCompositeAggregator(
   const lateness = opts.allowedLatenessMs ?? 0;
   if (!(lateness >= 0)) throw badInput(`allowedLatenessMs: expected a non-negative number of milliseconds, got ${lateness}`);
   const windowOpts = { periodMs: periodToMs(rule.period), labelling: rule.label, allowedLatenessMs: lateness, maxSeries: rule.maxSeries };
-  if (rule.type === 'join') return createJoinComposite(rule, windowOpts);
-  return createFormulaComposite(rule, new WindowSet<Group>(windowOpts), opts.scores ?? {});
+  if (rule.type === 'join') return createJoinComposite(rule, windowOpts, opts.restore);
+  return createFormulaComposite(rule, new WindowSet<Group>(windowOpts), opts.scores ?? {}, opts.restore);
 }
 
-function createFormulaComposite(rule: FormulaCompositeRule, windows: WindowSet<Group>, library: Readonly<Record<string, ScoreMapping>>): CompositeAggregator {
+function createFormulaComposite(rule: FormulaCompositeRule, windows: WindowSet<Group>, library: Readonly<Record<string, ScoreMapping>>, restore: unknown): CompositeAggregator {
   const formula = parseFormula(rule.formula, rule.sources.map((s) => s.alias));
   const metricPlans = new Map<string, AliasPlan[]>();
   const alertPlans = new Map<string, AliasPlan[]>();
@@ -104,20 +109,22 @@ function createFormulaComposite(rule: FormulaCompositeRule, windows: WindowSet<G
   });
   const s = { received: 0, accepted: 0, filtered: 0, late: 0, dropped: 0, invalidValues: 0, unscored: 0, incomplete: 0, undefinedResults: 0, rowsEmitted: 0 };
 
-  const groupOf = (w: OpenWindow<Group>, row: MetricRow): Group | undefined => {
-    let id = '';
-    for (const f of rule.groupBy) id += textOf(ownField(row.key, f)) + '\u001f';
-    const index = w.index as Map<string, Group>;
-    let g = index.get(id);
-    if (g === undefined) {
+  const groupOf = (w: OpenWindow<Group>, row: MetricRow): Group | undefined =>
+    windows.seriesById(w, keyIdOf(row.key, rule.groupBy), () => {
       const key: Record<string, string> = {};
       for (const f of rule.groupBy) key[f] = textOf(ownField(row.key, f));
-      g = { key, collected: rule.sources.map(() => undefined) };
-      if (!windows.addSeries(w, g)) return undefined;
-      index.set(id, g);
-    }
-    return g;
-  };
+      return { key, collected: rule.sources.map(() => undefined) };
+    });
+
+  if (restore !== undefined) {
+    loadWindows(restore, rule.id, windows, (saved, w) => {
+      for (const g of saved.groups ?? []) {
+        if (g.collected.length !== rule.sources.length) throw badInput(`restore: a saved group of composite rule "${rule.id}" has ${g.collected.length} aliases; the rule has ${rule.sources.length}`);
+        const group = groupOf(w, { key: g.key } as MetricRow);
+        if (group) group.collected = g.collected.map(loadCollected);
+      }
+    });
+  }
 
   const add = (plans: AliasPlan[] | undefined, row: MetricRow, distinctKey: (p: AliasPlan) => string | undefined): PushResult => {
     s.received++;
@@ -194,5 +201,6 @@ function createFormulaComposite(rule: FormulaCompositeRule, windows: WindowSet<G
     openSeries: () => windows.openSeries(),
     drainStorms: () => windows.drainStorms().map((st) => ({ ruleId: rule.id, ...st })),
     stats: () => ({ ...s, openSeries: windows.openSeries() }),
+    snapshot: () => saveWindows(rule.id, windows, (groups) => ({ groups: groups.map((g) => ({ key: { ...g.key }, collected: g.collected.map(saveCollected) })) })),
   };
 }

@@ -5,9 +5,9 @@
 import { allOf, compileCondition } from '../expr/conditions.js';
 import { WindowSet, type OpenWindow, type WindowSetOptions } from '../windows/window-set.js';
 import type { CompositeAggregator, CompositeStats } from './composite.js';
+import { loadWindows, savedRows, saveWindows } from './composite-state.js';
 import type { JoinCompositeRule } from './composite-schema.js';
-import { textOf } from './event-field.js';
-import { ownField, rowGetter, type MetricRow } from './row.js';
+import { keyIdOf, rowGetter, type MetricRow } from './row.js';
 
 interface Bucket {
   left: MetricRow[];
@@ -19,7 +19,7 @@ interface Bucket {
  * two sides share (in the key or in the values) is prefixed with its side's alias ("A.host",
  * "B.host") so neither side's value is lost.
  */
-export function createJoinComposite(rule: JoinCompositeRule, opts: WindowSetOptions): CompositeAggregator {
+export function createJoinComposite(rule: JoinCompositeRule, opts: WindowSetOptions, restore?: unknown): CompositeAggregator {
   const windows = new WindowSet<Bucket>(opts);
   const sides = (['left', 'right'] as const).map((side) => ({
     side,
@@ -45,6 +45,19 @@ export function createJoinComposite(rule: JoinCompositeRule, opts: WindowSetOpti
     return rows;
   };
 
+  const bucketOf = (w: OpenWindow<Bucket>, side: (typeof sides)[number], row: MetricRow): Bucket | undefined =>
+    windows.seriesById(w, keyIdOf(row.key, side.on), () => ({ left: [], right: [] }));
+
+  if (restore !== undefined) {
+    loadWindows(restore, rule.id, windows, (saved, w) => {
+      for (const bucket of saved.buckets ?? []) {
+        const [side, first] = bucket.left.length > 0 ? [sides[0]!, bucket.left[0]] : [sides[1]!, bucket.right[0]];
+        const b = first && bucketOf(w, side, first as MetricRow);
+        if (b) Object.assign(b, { left: savedRows(bucket.left), right: savedRows(bucket.right) });
+      }
+    });
+  }
+
   return {
     rule,
     periodMs: opts.periodMs,
@@ -55,15 +68,8 @@ export function createJoinComposite(rule: JoinCompositeRule, opts: WindowSetOpti
       const w = windows.windowFor(row.windowEnd - 1);
       if (w === undefined) return (s.late++, 'late');
       for (const side of matched) {
-        let id = '';
-        for (const f of side.on) id += textOf(ownField(row.key, f)) + '\u001f';
-        const index = w.index as Map<string, Bucket>;
-        let b = index.get(id);
-        if (b === undefined) {
-          b = { left: [], right: [] };
-          if (!windows.addSeries(w, b)) return (s.dropped++, 'dropped');
-          index.set(id, b);
-        }
+        const b = bucketOf(w, side, row);
+        if (b === undefined) return (s.dropped++, 'dropped');
         b[side.side].push(row);
       }
       s.accepted++;
@@ -76,6 +82,7 @@ export function createJoinComposite(rule: JoinCompositeRule, opts: WindowSetOpti
     openSeries: () => windows.openSeries(),
     drainStorms: () => windows.drainStorms().map((st) => ({ ruleId: rule.id, ...st })),
     stats: (): CompositeStats => ({ ...s, openSeries: windows.openSeries() }),
+    snapshot: () => saveWindows(rule.id, windows, (buckets) => ({ buckets: buckets.map((b) => ({ left: structuredClone(b.left), right: structuredClone(b.right) })) })),
   };
 }
 

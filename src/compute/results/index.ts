@@ -4,22 +4,24 @@
 import type { AlertEvent } from '../alerts/types.js';
 import type { MetricRow } from '../metrics/row.js';
 import { createResultHub, type ResultHub } from './hub.js';
-import type { ResultStore } from './types.js';
+import type { ResultBatch, ResultStore } from './types.js';
 
 export interface Results {
   store: ResultStore;
   hub: ResultHub;
-  /** Writes to the store, then tells live subscribers: what a subscriber sees can be read back. */
-  record(rows: readonly MetricRow[], alerts: readonly AlertEvent[]): Promise<void>;
+  /**
+   * Writes to the store (rows, alerts and the task's rule state after them, in one write), then
+   * tells live subscribers: what a subscriber sees can be read back.
+   */
+  record(rows: readonly MetricRow[], alerts: readonly AlertEvent[], state?: ResultBatch['state']): Promise<void>;
 }
 
 export function createResults(store: ResultStore, hub: ResultHub = createResultHub()): Results {
   return {
     store,
     hub,
-    async record(rows, alerts) {
-      if (rows.length) await store.putRows(rows);
-      if (alerts.length) await store.putAlerts(alerts);
+    async record(rows, alerts, state) {
+      if (rows.length || alerts.length || state?.rules.length) await store.write({ rows, alerts, ...(state?.rules.length ? { state } : {}) });
       hub.publishRows(rows);
       hub.publishAlerts(alerts);
     },
@@ -30,3 +32,4 @@ export { createResultHub, type ResultHub } from './hub.js';
 export { createMemoryResultStore } from './memory.js';
 export { createMysqlResultStore } from './mysql.js';
 export * from './types.js';
+export { mergingPart, restoring, rulePrint } from './state.js';

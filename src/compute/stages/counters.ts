@@ -3,7 +3,7 @@
 // event would cost more than some stages do).
 
 import client from 'prom-client';
-import { registry } from '../../observe/metrics.js';
+import { registry, scrapedSources } from '../../observe/metrics.js';
 
 export type StageName = 'decode' | 'identify' | 'multiline' | 'parse' | 'mask' | 'process';
 
@@ -51,17 +51,8 @@ export interface CountSource {
   rules: Map<string, RuleCounts>;
 }
 
-const sources = new Set<CountSource>();
-
 /** Publishes a pipeline's counts until the returned function is called. */
-export function publishCounts(source: CountSource): () => void {
-  ensureMetrics();
-  sources.add(source);
-  return () => sources.delete(source);
-}
-
-function ensureMetrics(): void {
-  if (registry.getSingleMetric('logfed_compute_stage_events_total')) return;
+export const publishCounts = scrapedSources<CountSource>('logfed_compute_stage_events_total', (sources) => {
   new client.Counter({
     name: 'logfed_compute_stage_events_total',
     help: 'Records and events through each compute stage by outcome (received, emitted, dropped, failed, or a detail).',
@@ -103,4 +94,4 @@ function ensureMetrics(): void {
       }
     },
   });
-}
+});

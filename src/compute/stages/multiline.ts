@@ -39,6 +39,11 @@ export class MultilineJoiner<T> {
     return this.pending !== undefined;
   }
 
+  /** The first item of the pending event, if one is waiting. */
+  get firstItem(): T | undefined {
+    return this.pending?.items[0];
+  }
+
   /** True when `line` would be appended to the pending event rather than start a new one. */
   continues(line: string, now: number): boolean {
     return this.pending !== undefined && !this.aged(now) && !this.isStart(line);

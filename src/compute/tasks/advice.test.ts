@@ -58,6 +58,15 @@ describe('task advice', () => {
     expect(adviseTask(input({ lagReadings: [10, 30, 20] })).verdict).toBe('OK');
   });
 
+  it('warns a metric task without scaleOut that shares its input with other members of its group', () => {
+    const r = rule({ lastEmittedAt: START + 9 * MIN });
+    const shared = adviseTask(input({ rules: [r], partitions: { owned: 2, total: 3, group: 'logfed-task-m' } }));
+    expect(shared).toMatchObject({ verdict: 'WARN', reasons: [expect.stringMatching(/^group logfed-task-m shares the input .* owns 2 of 3 partitions.*set scaleOut$/)] });
+    expect(adviseTask(input({ rules: [r], partitions: { owned: 3, total: 3, group: 'g' } })).verdict).toBe('OK');
+    // Without metric rules nothing is aggregated: sharing partitions is what a group is for.
+    expect(adviseTask(input({ rules: [rule({ lastEmittedAt: START + 9 * MIN }, 'alert')], partitions: { owned: 1, total: 3, group: 'g' } })).verdict).toBe('OK');
+  });
+
   it('takes the worst of the task and its rules, naming the rules that are not OK', () => {
     const bad = { id: 'capped', kind: 'metric', stats: stats({ lastEmittedAt: START + 9 * MIN, series: 100, dropped: 1 }) };
     const good = { id: 'fine', kind: 'metric', stats: stats({ lastEmittedAt: START + 9 * MIN }) };

@@ -36,6 +36,11 @@ export interface AdviceInput {
   lagReadings: readonly number[];
   lagError?: string;
   rules: readonly AdviceRuleInput[];
+  /**
+   * For a task with metric rules and no scaleOut: the input partitions this member owns, out of all
+   * of them. Fewer means other members aggregate the rest, each writing its own part of a row.
+   */
+  partitions?: { owned: number; total: number; group: string };
 }
 
 export interface AdviceThresholds {
@@ -110,6 +115,14 @@ export function adviseTask(input: AdviceInput, t: AdviceThresholds = DEFAULT_ADV
   const recent = input.lagReadings.slice(-t.lagReadings);
   if (recent.length >= t.lagReadings && recent.every((lag, i) => i === 0 || lag > recent[i - 1]!)) {
     f.add('WARN', `consumer lag grew at each of the last ${t.lagReadings} readings (${recent.join(' → ')}): the task falls behind its input`);
+  }
+  const p = input.partitions;
+  if (p && p.owned < p.total && input.rules.some((r) => r.kind === 'metric')) {
+    f.add(
+      'WARN',
+      `group ${p.group} shares the input with other members (this one owns ${p.owned} of ${p.total} partitions), and the task has no scaleOut: ` +
+        "each member's rows count only its own partitions' events, so a key spread over partitions of several members gets one member's part; set scaleOut",
+    );
   }
   const rules = input.rules.map((r) => adviseRule(r, input, t));
   const worst = rules.reduce<Verdict>((v, r) => (rank[r.verdict] > rank[v] ? r.verdict : v), 'OK');

@@ -48,6 +48,22 @@ export const taskConfigSchema = z
     alertsTopic: topic.optional(),
     /** Events too late for their metric window; defaults to logfed-task-<id>-late. */
     lateTopic: topic.optional(),
+    /**
+     * Two-phase metric aggregation for a task run on several instances in one group (off: each
+     * instance writes what its own partitions bring). Each instance aggregates per input partition
+     * and publishes the partials of closed windows to the repartition topic keyed by (rule, key);
+     * the owner of each repartition partition merges them and writes the rows (scale-out.ts).
+     * Composite rules are refused in such a task.
+     */
+    scaleOut: z
+      .object({
+        /** Defaults to logfed-task-<id>-repartition. */
+        repartitionTopic: topic.optional(),
+        /** Partitions of the repartition topic (grown, never shrunk); defaults to those of the input topics. */
+        partitions: z.number().int().min(1).max(1024).optional(),
+      })
+      .strict()
+      .optional(),
     /** Longest record kept; longer ones are cut and flagged `_truncated`. */
     maxRecordBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
   })
@@ -95,3 +111,6 @@ export type ComputeConfigInput = z.input<typeof computeConfigSchema>;
 export const groupIdOf = (t: TaskConfig) => t.groupId ?? `logfed-task-${t.id}`;
 export const deadLetterTopicOf = (t: TaskConfig) => t.deadLetterTopic ?? `logfed-task-${t.id}-dlq`;
 export const lateTopicOf = (t: TaskConfig) => t.lateTopic ?? `logfed-task-${t.id}-late`;
+export const repartitionTopicOf = (t: TaskConfig) => t.scaleOut?.repartitionTopic ?? `logfed-task-${t.id}-repartition`;
+/** The consumer group of the task's phase two: the owners of the repartition partitions. */
+export const repartitionGroupOf = (t: TaskConfig) => `${groupIdOf(t)}-repartition`;

@@ -17,6 +17,9 @@ import { periodToMs } from '../windows/period.js';
 import { canonical } from '../rule-store/index.js';
 import { METRIC_KINDS, stageBody, type MetricKindRule, type Rule, type RuleIssue } from '../rules/index.js';
 import { createWatermarkTracker, type WatermarkTracker } from '../windows/watermark.js';
+import type { BoundMetricPhases, MetricPhases } from './metric-phases.js';
+import { mergingPart, type RuleState } from '../results/index.js';
+import { ChangedStates, rulePrint, startStateful, type Carried } from './rule-state.js';
 
 export const STORM_RULE_ID = 'metric-storm';
 
@@ -26,11 +29,22 @@ export interface MetricStageOptions {
   lookup?: DimensionLookup;
   /** Per metric rule, the end of the newest window already written: replayed events of it are late. */
   resume?: ReadonlyMap<string, number>;
+  /** A scale-out task's two phases (scale-out.ts): its metric rules aggregate there, not in this stage. */
+  phases?: MetricPhases;
+  /**
+   * The task restarts from its committed offsets, which replay every event its open windows held:
+   * windows start empty (a kept one would count its events twice), closed ones stay closed.
+   */
+  replay?: boolean;
+  /** Alert and composite state saved with the results (rule-state.ts), by rule id: restored at start. */
+  saved?: ReadonlyMap<string, RuleState>;
 }
 
 export interface MetricStageOutput {
   rows: MetricRow[];
   alerts: AlertEvent[];
+  /** The state of the alert and composite rules these rows and alerts changed, to write with them. */
+  states: RuleState[];
 }
 
 export interface MetricRuleStats {
@@ -58,11 +72,18 @@ export interface MetricStage {
   oldestOffset(partition: number): number | undefined;
   stats(): Record<string, MetricRuleStats>;
   metricRuleIds(): string[];
+  /** Scale-out: adds the saved alert states of repartition partitions this instance was assigned. */
+  restoreParts(states: readonly RuleState[]): void;
+  /** Scale-out: forgets the alerts of repartition partitions this instance no longer owns. */
+  dropParts(parts: readonly number[]): void;
 }
 
 interface Carry {
   metrics: Map<string, { print: string; agg: MetricAggregator }>;
-  alerts: Map<string, { print: string; ev: AlertEvaluator }>;
+  alerts: Map<string, Carried<AlertEvaluator>>;
+  composites: Map<string, Carried<CompositeAggregator>>;
+  /** What the composites were validated against. */
+  sources: string;
   emitted: Map<string, number>;
   watermarks?: WatermarkTracker;
 }
@@ -93,15 +114,17 @@ export function compileMetricStage(all: readonly Rule[], opts: MetricStageOption
   const sources: Record<string, CompositeSourceInfo> = {};
   for (const r of rules.filter((x) => x.kind === 'metric')) {
     const print = canonical([r]);
-    const resumeAt = opts.resume?.get(r.id);
     const keep = before?.metrics.get(r.id);
+    const closedHere = opts.replay && keep && keep.print === print ? keep.agg.closedThrough() : Number.NEGATIVE_INFINITY;
+    const resumeAt = Math.max(opts.resume?.get(r.id) ?? Number.NEGATIVE_INFINITY, closedHere);
+    const resume = Number.isFinite(resumeAt) ? resumeAt : undefined;
     const agg = attempt(r, () =>
-      keep && keep.print === print && resumeAt === undefined
+      keep && keep.print === print && resume === undefined && !opts.replay
         ? keep.agg
         : createMetricAggregator(stageBody(r), {
             allowedLatenessMs: opts.allowedLatenessMs,
-            ...(keep && keep.print === print ? { restore: keep.agg.snapshot() } : {}),
-            ...(resumeAt !== undefined ? { restore: { version: 1, ruleId: r.id, watermark: resumeAt + opts.allowedLatenessMs, windows: [] } } : {}),
+            ...(keep && keep.print === print && !opts.replay ? { restore: keep.agg.snapshot() } : {}),
+            ...(resume !== undefined ? { restore: { version: 1, ruleId: r.id, watermark: resume + opts.allowedLatenessMs, windows: [] } } : {}),
           }),
     );
     if (!agg) continue;
@@ -117,39 +140,57 @@ export function compileMetricStage(all: readonly Rule[], opts: MetricStageOption
     if (src) sources[r.id] = { kind: 'metric', period: src.period, keys: [...src.keys, ...p.rule.lookups.flatMap((l) => Object.keys(l.add)), ...p.rule.valueMaps.filter((m) => m.field.startsWith('key.') && m.as).map((m) => m.as!)] };
     processors.push(p);
   }
-  const alerts = new Map<string, { print: string; ev: AlertEvaluator }>();
+  const alerts = new Map<string, Carried<AlertEvaluator>>();
+  const prints = new Map(rules.map((r) => [r.id, rulePrint(r)]));
+  // Under scale-out each instance evaluates the keys it owns: their state comes per repartition
+  // partition as partitions are assigned (restoreParts), never as one state per rule.
+  const saved = opts.phases ? undefined : opts.saved;
   for (const r of rules.filter((x) => x.kind === 'alert')) {
-    const print = canonical([r]);
+    const print = prints.get(r.id)!;
     const keep = before?.alerts.get(r.id);
     const metricId = (r as { metric?: unknown }).metric;
     const src = typeof metricId === 'string' ? sources[metricId] : undefined;
     if (typeof metricId === 'string' && !rules.some((x) => x.id === metricId)) issues.push({ path: `rules[id=${r.id}].metric`, message: `no metric, processed or composite rule "${metricId}" in the task` });
     const ev = attempt(r, () =>
-      keep && keep.print === print ? keep.ev : createAlertEvaluator(stageBody(r), src ? { source: { keys: src.keys, values: src.values ?? [] } } : {}),
+      startStateful(r, print, keep, saved?.get(r.id), (restore) => createAlertEvaluator(stageBody(r), { ...(src ? { source: { keys: src.keys, values: src.values ?? [] } } : {}), restore })),
     );
     if (!ev) continue;
-    alerts.set(r.id, { print, ev });
+    alerts.set(r.id, { print, value: ev, fits: true });
     if (src) sources[r.id] = { kind: 'alert', period: src.period, keys: src.keys };
   }
   const composites: CompositeAggregator[] = [];
+  const carriedComposites = new Map<string, Carried<CompositeAggregator>>();
   for (const r of rules.filter((x) => x.kind === 'composite')) {
-    const c = attempt(r, () => createCompositeAggregator(stageBody(r), sources, { allowedLatenessMs: opts.allowedLatenessMs }));
-    if (c) composites.push(c);
+    if (opts.phases) {
+      issues.push({ path: `rules[id=${r.id}]`, message: 'a composite rule cannot run in a task with scaleOut: its groups gather rows of many keys, which phase two spreads over several instances, so each would write part of a group; run it in a task without scaleOut' });
+      continue;
+    }
+    const keep = before?.composites.get(r.id);
+    // Kept as it is only while what it knows of its sources holds; else rebuilt from its own state.
+    const fits = keep !== undefined && canonical(sources) === before?.sources;
+    const c = attempt(r, () =>
+      startStateful(r, prints.get(r.id)!, keep && { ...keep, fits }, saved?.get(r.id), (restore) => createCompositeAggregator(stageBody(r), sources, { allowedLatenessMs: opts.allowedLatenessMs, restore })),
+    );
+    if (!c) continue;
+    composites.push(c);
+    carriedComposites.set(r.id, { print: prints.get(r.id)!, value: c, fits: true });
   }
   if (issues.length > 0) throw new LogfedError('BAD_CONFIG', `metric rules are not valid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { details: { issues } });
 
   const watermarks = before?.watermarks ?? createWatermarkTracker({ idleTimeoutMs: opts.idleTimeoutMs });
+  const phases = opts.phases?.bind([...metrics.values()].map((m) => m.agg.rule), watermarks);
   const emitted = new Map(before?.emitted ?? []);
   const rowsEmitted = new Map<string, number>();
   const matchedAtEmit = new Map<string, number>();
   const aggs = [...metrics.values()].map((m) => m.agg);
-  const evaluators = [...alerts.values()].map((a) => a.ev);
+  const evaluators = [...alerts.values()].map((a) => a.value);
+  const changed = new ChangedStates(prints);
   const periodOf = new Map<string, number>([...aggs.map((a) => [a.rule.id, a.periodMs] as const), ...composites.map((c) => [c.rule.id, c.periodMs] as const)]);
   for (const p of processors) periodOf.set(p.rule.id, periodOf.get(p.rule.source) ?? (sources[p.rule.source] ? periodToMs(sources[p.rule.source]!.period) : 0));
 
   const closedThroughOf = (id: string, depth = 0): number => {
     const m = metrics.get(id);
-    if (m) return m.agg.closedThrough();
+    if (m) return phases ? phases.closedThrough(id) : m.agg.closedThrough();
     const c = composites.find((x) => x.rule.id === id);
     if (c) return c.closedThrough();
     const p = processors.find((x) => x.rule.id === id);
@@ -163,6 +204,10 @@ export function compileMetricStage(all: readonly Rule[], opts: MetricStageOption
       const late: number[] = [];
       if (aggs.length === 0) return late;
       const now = Date.now();
+      if (phases) {
+        for (const e of events) if (typeof e.ts === 'number') watermarks.observe(partition, e.ts, now);
+        return phases.push(events, partition, offsets);
+      }
       for (let i = 0; i < events.length; i++) {
         const e = events[i]!;
         if (typeof e.ts === 'number') watermarks.observe(partition, e.ts, now);
@@ -173,24 +218,31 @@ export function compileMetricStage(all: readonly Rule[], opts: MetricStageOption
       return late;
     },
     advance(now) {
-      const out: MetricStageOutput = { rows: [], alerts: [] };
+      const out: MetricStageOutput = { rows: [], alerts: [], states: [] };
       if (rules.length === 0) return out;
-      const route = (row: MetricRow, depth: number): void => {
+      // `part`: the repartition partition a scale-out row came through; rows derived from it keep it.
+      const route = (row: MetricRow, depth: number, part?: number): void => {
         out.rows.push(row);
         emitted.set(row.ruleId, now);
         rowsEmitted.set(row.ruleId, (rowsEmitted.get(row.ruleId) ?? 0) + 1);
         if (depth > 8) return;
-        for (const p of processors) if (p.rule.source === row.ruleId) for (const r of p.process(row)) route(r, depth + 1);
-        for (const ev of evaluators) if (ev.rule.metric === row.ruleId) for (const a of ev.evaluate(row, now)) alert(a);
-        for (const c of composites) c.push(row);
+        for (const p of processors) if (p.rule.source === row.ruleId) for (const r of p.process(row)) route(r, depth + 1, part);
+        for (const ev of evaluators) if (ev.rule.metric === row.ruleId) (changed.note(ev), ev.evaluate(row, now, part).forEach(alert));
+        for (const c of composites) if (c.push(row) === 'accepted') changed.note(c);
       };
       const alert = (a: AlertEvent) => {
         out.alerts.push(a);
         emitted.set(a.ruleId, now);
-        for (const c of composites) c.pushAlert(a);
+        for (const c of composites) if (c.pushAlert(a) === 'accepted') changed.note(c);
       };
       const wm = watermarks.watermark(now);
-      for (const a of aggs) {
+      const merged = phases?.advance(now);
+      merged?.rows.forEach((row, i) => {
+        const st = phases!.stats(row.ruleId);
+        if (st) matchedAtEmit.set(row.ruleId, st.received - st.filtered);
+        route(row, 0, merged.parts[i]);
+      });
+      for (const a of phases ? [] : aggs) {
         const rows = a.advance(wm);
         if (rows.length > 0) {
           const st = a.stats();
@@ -198,15 +250,17 @@ export function compileMetricStage(all: readonly Rule[], opts: MetricStageOption
         }
         for (const row of rows) route(row, 0);
       }
-      for (const ev of evaluators) for (const a of ev.advance(closedThroughOf(ev.rule.metric), now)) alert(a);
+      for (const ev of evaluators) for (const a of ev.advance(closedThroughOf(ev.rule.metric), now)) (changed.note(ev), alert(a));
       if (aggs.length > 0) {
         const through = Math.min(...aggs.map((a) => a.closedThrough()));
-        for (const c of composites) for (const row of c.advance(through)) route(row, 1);
+        for (const c of composites) for (const row of c.advance(through)) (changed.note(c), route(row, 1));
       }
-      for (const storm of [...aggs.flatMap((a) => a.drainStorms()), ...composites.flatMap((c) => c.drainStorms())]) out.alerts.push(stormAlert(storm, now));
+      for (const storm of [...(merged?.storms ?? []), ...aggs.flatMap((a) => a.drainStorms()), ...composites.flatMap((c) => c.drainStorms())]) out.alerts.push(stormAlert(storm, now));
+      out.states = changed.take(phases?.heldParts());
       return out;
     },
     oldestOffset(partition) {
+      if (phases) return phases.oldestOffset(partition);
       let oldest: number | undefined;
       for (const a of aggs) {
         const o = a.oldestOpenEventOffset(partition);
@@ -217,7 +271,7 @@ export function compileMetricStage(all: readonly Rule[], opts: MetricStageOption
     stats() {
       const out: Record<string, MetricRuleStats> = {};
       for (const a of aggs) {
-        const s = a.stats();
+        const s = { ...a.stats(), ...phaseStats(phases?.stats(a.rule.id)) };
         out[a.rule.id] = { series: s.openSeries, maxSeries: a.rule.maxSeries, received: s.received, matched: s.received - s.filtered, late: s.late, dropped: s.dropped, rowsEmitted: rowsEmitted.get(a.rule.id) ?? 0, lastEmittedAt: emitted.get(a.rule.id), matchedAtLastEmit: matchedAtEmit.get(a.rule.id), periodMs: a.periodMs };
       }
       for (const p of processors) {
@@ -235,10 +289,23 @@ export function compileMetricStage(all: readonly Rule[], opts: MetricStageOption
       return out;
     },
     metricRuleIds: () => [...metrics.keys()],
+    restoreParts(states) {
+      for (const st of states) {
+        const a = alerts.get(st.ruleId);
+        if (a && st.part !== undefined) mergingPart(a.value.rule, a.print, { ...st, part: st.part }, (state, part) => a.value.merge(state, part));
+      }
+    },
+    dropParts(parts) {
+      const gone = new Set(parts);
+      for (const ev of evaluators) ev.drop(gone);
+    },
   };
-  carried.set(stage, { metrics, alerts, emitted, watermarks });
+  carried.set(stage, { metrics, alerts, composites: carriedComposites, sources: canonical(sources), emitted, watermarks });
   return stage;
 }
+
+/** A scale-out rule's counts from its phases, in the aggregator's terms (open series: both phases'). */
+const phaseStats = (s: ReturnType<BoundMetricPhases['stats']>) => (s ? { received: s.received, filtered: s.filtered, late: s.late, dropped: s.dropped, openSeries: s.series } : {});
 
 /** A rule that hit its series cap, as an alert of its own: new series are being dropped. */
 export function stormAlert(storm: MetricStorm, now: number): AlertEvent {

@@ -3,7 +3,7 @@
 // is scraped. Per-rule counts and latency come from the pipeline itself (stages/counters.ts).
 
 import client from 'prom-client';
-import { counter, histogram, registry } from '../../observe/metrics.js';
+import { counter, histogram, registry, scrapedSources } from '../../observe/metrics.js';
 import type { PartitionLag } from '../bus/types.js';
 
 export const taskMetrics = {
@@ -22,17 +22,8 @@ export interface TaskGaugeSource {
   lastLag(): readonly PartitionLag[];
 }
 
-const sources = new Set<TaskGaugeSource>();
-
 /** Publishes a task's gauges until the returned function is called. */
-export function publishTaskGauges(source: TaskGaugeSource): () => void {
-  ensureGauges();
-  sources.add(source);
-  return () => sources.delete(source);
-}
-
-function ensureGauges(): void {
-  if (registry.getSingleMetric('logfed_task_running')) return;
+export const publishTaskGauges = scrapedSources<TaskGaugeSource>('logfed_task_running', (sources) => {
   new client.Gauge({
     name: 'logfed_task_running',
     help: 'Whether a compute task is consuming (1) or not (0)',
@@ -63,4 +54,4 @@ function ensureGauges(): void {
       for (const s of sources) for (const p of s.lastLag()) this.set({ task: s.id, topic: p.topic, partition: String(p.partition) }, p.lag);
     },
   });
-}
+});

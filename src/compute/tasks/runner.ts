@@ -8,24 +8,24 @@ import type { LogEvent } from '../../core/event.js';
 import { isLogfedError } from '../../errors/index.js';
 import { log as rootLog } from '../../observe/logger.js';
 import type { Bus, BusRecord, BusSubscription, PartitionLag } from '../bus/types.js';
-import { compilePipeline, type Pipeline } from '../pipeline.js';
+import { compilePipeline, type Pipeline, type PipelineOutput } from '../pipeline.js';
 import { canonical } from '../rule-store/index.js';
 import type { Rule, RuleIssue } from '../rules/index.js';
 import type { CompileDeps } from '../stages/compile.js';
 import type { RuleCounts } from '../stages/counters.js';
 import type { DeadLetter } from '../stages/types.js';
 import { adviseTask, type AdviceThresholds, type TaskAdvice } from './advice.js';
-import { commitUpTo } from './commit.js';
+import { CommitTracker } from './commit.js';
+import { ResultWriter } from './result-writer.js';
 import type { OffsetCommit } from '../bus/types.js';
-import type { AlertEvent } from '../alerts/types.js';
 import type { DimensionLookup } from '../metrics/processed.js';
-import type { MetricRow } from '../metrics/row.js';
 import type { Results } from '../results/index.js';
 import { deadLetterTopicOf, groupIdOf, lateTopicOf, type TaskConfig } from './config.js';
-import { compileMetricStage, type MetricStage, type MetricStageOutput } from './metric-stage.js';
+import { compileMetricStage, type MetricStage } from './metric-stage.js';
 import { publishTaskGauges, taskMetrics } from './metrics.js';
-import { alertMessage, eventMessage, rowMessage, sendDeadLetters } from './output.js';
+import { eventMessage, sendDeadLetters } from './output.js';
 import { RateMeter } from './rate.js';
+import { ScaleOut } from './scale-out.js';
 import type { Selection } from './select.js';
 import { addCounts, rejectedView, ruleView, type ReloadResult, type RuleRejection, type TaskHealth, type TaskRuleView, type TaskState } from './views.js';
 
@@ -48,6 +48,21 @@ export interface TaskRunnerDeps {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const noop = () => undefined;
+const oldest = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+
+/** Released output whose writes failed, with its late events; the tail has had it once written is tried. */
+interface Unwritten {
+  out: PipelineOutput;
+  late: LogEvent[];
+  tailed: boolean;
+}
+
+/** The oldest record of a partition among outputs still to be written: commits stop there. */
+function oldestSource(outputs: readonly Unwritten[], topic: string, partition: number): number | undefined {
+  let min: number | undefined;
+  for (const { out } of outputs) for (const r of out.sources) if (r.topic === topic && r.partition === partition) min = oldest(min, Number(r.offset));
+  return min;
+}
 
 export class TaskRunner {
   state: TaskState = 'STOPPED';
@@ -58,17 +73,20 @@ export class TaskRunner {
   private pipeline?: Pipeline;
   private stage?: MetricStage;
   /** Results of closed windows are written one batch at a time, in order; commits wait for them. */
-  private resultsWritten: Promise<void> = Promise.resolve();
-  /** (topic, partition) → the number windows and watermarks know the partition by. */
-  private readonly streams = new Map<string, number>();
-  private readonly late = { events: 0 };
+  private readonly results: ResultWriter;
+  /** Which records of each partition were handled and how far they are committed. */
+  private readonly commits = new CommitTracker((stream, topic, partition) =>
+    oldest(oldest(this.stage?.oldestOffset(stream), this.pipeline?.oldestHeld(topic, partition)), oldestSource(this.retryReleased, topic, partition)),
+  );
   /**
-   * Per partition (by stream number): the next offset after its last handled batch, the offset
-   * last committed for it, the commit of the batch context that handled it, and the queue its
-   * commits run in. A commit held back by an open window is released by a later batch of any
-   * partition, or by the advance timer, once that window closes and its rows are written.
+   * Per partition (by stream), a batch whose events went into the metric stage but whose writes
+   * failed: the batch comes again, and then only these writes are tried again. Processing it a
+   * second time would count its events twice and join its multi-line events again.
    */
-  private readonly progress = new Map<number, { topic: string; partition: number; next: bigint; committed?: bigint; commit: (offsets: OffsetCommit[]) => Promise<void>; queue: Promise<void> }>();
+  private readonly unwritten = new Map<number, { last: BusRecord; output: Unwritten }>();
+  /** Events the multi-line timer or a rule swap released whose writes failed: tried again each tick, commits held at them. */
+  private retryReleased: Unwritten[] = [];
+  private readonly late = { events: 0 };
   /** The rules the pipeline was compiled from (offline ones included), in the task's order. */
   private selected: Rule[] = [];
   private fingerprint = '';
@@ -90,14 +108,29 @@ export class TaskRunner {
   private readonly lagReadings: number[] = [];
   private readonly clock: () => number;
   private readonly unpublish: () => void;
+  /** Two-phase metric aggregation through the repartition topic, when the task scales out. */
+  private readonly scaleOut?: ScaleOut;
 
   constructor(
     readonly config: TaskConfig,
     private readonly deps: TaskRunnerDeps,
   ) {
     this.clock = deps.clock ?? Date.now;
+    this.results = new ResultWriter({ config, bus: deps.bus, results: deps.results, retrying: () => this.state === 'RUNNING' || this.state === 'STARTING' });
     this.recordRate = new RateMeter(10, this.clock);
     this.eventRate = new RateMeter(10, this.clock);
+    if (config.scaleOut) {
+      const flush = () => (this.stage && !this.stage.empty ? this.results.emit(this.stage.advance(this.clock())) : this.results.settled);
+      this.scaleOut = new ScaleOut(config, {
+        bus: deps.bus,
+        clock: this.clock,
+        streamOf: (t, p) => this.streamOf(t, p),
+        flush,
+        loadStates: async (parts) => (await deps.results?.store.partStates(config.id, parts)) ?? [],
+        restoreStates: (states) => this.stage?.restoreParts(states),
+        dropParts: (parts) => this.stage?.dropParts(parts),
+      });
+    }
     this.unpublish = publishTaskGauges({
       id: config.id,
       running: () => this.state === 'RUNNING',
@@ -155,10 +188,18 @@ export class TaskRunner {
         const own = [this.deadLetterTopic, ...[c.outputTopic, c.metricsTopic, c.alertsTopic].filter((t): t is string => t !== undefined)];
         if (this.stage && !this.stage.empty) {
           own.push(this.lateTopic);
-          // Windows already written stay closed: their replayed events count as late, not as a second row.
-          const written = await this.deps.results?.store.closedThrough(this.stage.metricRuleIds());
-          if (written && written.size > 0) this.stage = compileMetricStage(this.selected, this.stageOptions(written), this.stage);
+          // Consuming resumes from the committed offsets, which replay what open windows held: they
+          // start empty. Windows closed here or written by an earlier run stay closed: their replayed
+          // events count as late, not as a second row. Alerts and composites resume from the state
+          // saved with those windows' results, which no replay could rebuild.
+          const store = this.deps.results?.store;
+          const [written, saved] = await Promise.all([store?.closedThrough(this.stage.metricRuleIds()), store?.ruleStates(this.id)]);
+          this.stage = compileMetricStage(this.selected, { ...this.stageOptions(written), replay: true, saved }, this.stage);
         }
+        // Every record from the committed offsets on is handled again: nothing of it is held any more.
+        this.commits.clear();
+        this.unwritten.clear();
+        this.retryReleased = [];
         await this.deps.bus.ensureTopics(own.map((topic) => ({ topic })));
         this.sub = await this.deps.bus.subscribe({
           groupId: this.groupId,
@@ -167,10 +208,15 @@ export class TaskRunner {
           autoCommit: false,
           concurrency: this.config.concurrency,
           eachBatch: (records, ctx) => this.handle(records, (offsets) => ctx.commit(offsets)),
+          onRevoke: (tps) => (this.forget(tps), this.scaleOut?.revokeInput(tps)),
         });
+        await this.scaleOut?.start(this.sub);
       } catch (err) {
         this.state = 'FAILED';
         this.lastError = message(err);
+        // Subscribed but not started whole (phase two of a scale-out task did not join): leave the group.
+        await this.sub?.stop().catch(noop);
+        this.sub = undefined;
         throw err;
       }
       this.state = 'RUNNING';
@@ -185,7 +231,7 @@ export class TaskRunner {
     });
   }
 
-  /** Leaves the group after the batch in hand, then releases and writes what the pipeline still holds. */
+  /** Leaves the group after the batch in hand; what is uncommitted is read again by the next consumer. */
   stop(): Promise<void> {
     return this.controlled(async () => {
       if (!this.sub) {
@@ -198,8 +244,11 @@ export class TaskRunner {
       const sub = this.sub;
       this.sub = undefined;
       await sub.stop().catch((err) => log.warn({ err, task: this.id }, 'leaving the consumer group failed'));
-      const out = this.pipeline?.flush(this.clock());
-      if (out) await this.write(out.events, out.deadLetters).catch((err) => log.warn({ err, task: this.id }, 'writing the events held at stop failed'));
+      await this.scaleOut?.stop();
+      // Multi-line events still waiting are dropped, not released: commits stopped at their first
+      // records, so whoever consumes the partitions next reads them again and joins them whole.
+      const held = this.pipeline?.flush(this.clock());
+      if (held?.events.length) log.info({ task: this.id, events: held.events.length }, 'multi-line events held at stop are left to be read again');
       this.lag = [];
       this.lagReadings.length = 0;
       this.state = 'STOPPED';
@@ -246,14 +295,14 @@ export class TaskRunner {
     let lagError: string | undefined;
     if (this.sub) {
       try {
-        this.noteLag(await this.sub.lag());
+        this.noteLag(await this.lagNow(this.sub));
       } catch (err) {
         lagError = message(err);
       }
     }
     return {
       state: this.state,
-      assignment: this.sub?.assignment() ?? [],
+      assignment: [...(this.sub?.assignment() ?? []), ...(this.scaleOut?.assignment() ?? [])],
       lag: this.lag,
       totalLag: this.lag.reduce((n, p) => n + p.lag, 0),
       ...(lagError ? { lagError } : {}),
@@ -269,10 +318,18 @@ export class TaskRunner {
     const health = await this.health();
     const stats = this.stage?.stats() ?? {};
     const rules = this.selected.filter((r) => stats[r.id] !== undefined).map((r) => ({ id: r.id, kind: r.kind, stats: stats[r.id]! }));
+    // The lag lists every partition of the input topics (a scale-out task's are judged by its phases).
+    const inputs = new Set(health.lag.filter((l) => this.config.topics.includes(l.topic)).map((l) => `${l.topic}\u0000${l.partition}`));
+    const partitions = this.sub && !this.scaleOut && inputs.size > 0 ? { owned: this.sub.assignment().length, total: inputs.size, group: this.groupId } : undefined;
     return adviseTask(
-      { now: this.clock(), state: this.state, startedAt: this.startedAt, lastError: this.lastError, lagReadings: this.lagReadings, lagError: health.lagError, rules },
+      { now: this.clock(), state: this.state, startedAt: this.startedAt, lastError: this.lastError, lagReadings: this.lagReadings, lagError: health.lagError, rules, partitions },
       thresholds,
     );
+  }
+
+  /** The input's lag and, for a scale-out task, its repartition topic's. */
+  private async lagNow(sub: BusSubscription): Promise<PartitionLag[]> {
+    return [...(await sub.lag()), ...((await this.scaleOut?.lag()) ?? [])];
   }
 
   private noteLag(lag: PartitionLag[]): void {
@@ -312,8 +369,7 @@ export class TaskRunner {
         issues.push(...refused);
         return this.reloaded({ at, applied: false, changed, issues }, 'rejected');
       }
-      await this.replace(next);
-      this.stage = nextStage;
+      await this.replace(next, nextStage);
       this.selected = selection.rules;
       this.fingerprint = print;
       applied = true;
@@ -330,49 +386,65 @@ export class TaskRunner {
     return result;
   }
 
-  /** Puts the new pipeline in place; what the old one still held is released and written. */
-  private async replace(next: Pipeline): Promise<void> {
+  /** Puts the new pipeline and stage in place; what the old pipeline still held goes into the new stage and out. */
+  private async replace(next: Pipeline, nextStage: MetricStage): Promise<void> {
     const old = this.pipeline;
     this.pipeline = next;
+    this.stage = nextStage;
     if (!old) return;
     const out = old.flush(this.clock());
     for (const [id, c] of Object.entries(old.stats().rules)) this.carried.set(id, addCounts(this.carried.get(id), c)!);
     old.close();
-    await this.write(out.events, out.deadLetters).catch((err) => log.warn({ err, task: this.id }, 'writing the events held at a rule swap failed'));
+    const output = this.staged(out);
+    await this.write(output).catch((err) => {
+      this.retryReleased.push(output);
+      log.warn({ err, task: this.id }, 'writing the events held at a rule swap failed; trying again');
+    });
   }
 
-  private async handle(records: BusRecord[], commit: (offsets: OffsetCommit[]) => Promise<void>): Promise<void> {
+  /** A revoked partition starts over with its next owner: what this task held of it is not written or committed here. */
+  private forget(tps: readonly { topic: string; partition: number }[]): void {
+    this.commits.forget(tps);
+    for (const tp of tps) this.unwritten.delete(this.streamOf(tp.topic, tp.partition));
+  }
+
+  private async handle(batch: BusRecord[], commit: (offsets: OffsetCommit[]) => Promise<void>): Promise<void> {
+    const head = batch[0];
+    if (!head) return;
+    // A batch holds the records of one partition.
+    const stream = this.streamOf(head.topic, head.partition);
+    const failed = this.unwritten.get(stream);
+    if (failed) {
+      // The batch before this one was processed, but its writes failed: write it, then go on.
+      await this.write(failed.output);
+      this.unwritten.delete(stream);
+      this.commits.handled(stream, failed.last, commit);
+    }
+    const records = this.commits.unhandled(batch);
+    if (records.length === 0) {
+      if (failed) await this.commits.release(stream);
+      return;
+    }
     // Taken once: a swap during this batch's writes does not change who processed it.
     const pipeline = this.pipeline!;
     const started = performance.now();
     const now = this.clock();
     const stage = this.stage;
-    const events: LogEvent[] = [];
-    const offsets: number[] = [];
-    const dead: DeadLetter[] = [];
-    for (const record of records) {
-      const out = pipeline.process(record, now);
-      for (const e of out.events) (events.push(e), offsets.push(Number(record.offset)));
-      for (const d of out.deadLetters) dead.push(d);
-    }
-    const first = records[0];
-    const stream = first ? this.streamOf(first.topic, first.partition) : 0;
+    const out: PipelineOutput = { events: [], sources: [], deadLetters: [] };
+    for (const record of records) pipeline.process(record, now, out);
+    const last = records[records.length - 1]!;
     this.registerAssigned(now);
-    const lateIdx = stage && !stage.empty ? stage.push(events, stream, offsets) : [];
-    const lateWrite = lateIdx.length ? this.deps.bus.produce(this.lateTopic, lateIdx.map((i) => eventMessage(events[i]!))) : undefined;
-    this.late.events += lateIdx.length;
-    await Promise.all([this.write(events, dead), lateWrite]);
-    if (stage && !stage.empty) await this.emitResults(stage.advance(this.clock()));
-    await this.resultsWritten;
-    const last = records[records.length - 1];
-    if (last) {
-      const p = this.progress.get(stream);
-      const next = BigInt(last.offset) + 1n;
-      // A batch behind the last one is a replay (the partition came back after a rebalance): start over from it.
-      if (p) Object.assign(p, { next, commit, committed: p.committed !== undefined && p.committed > next ? undefined : p.committed });
-      else this.progress.set(stream, { topic: last.topic, partition: last.partition, next, commit, queue: Promise.resolve() });
+    const output = this.staged(out, stage);
+    try {
+      await this.write(output);
+    } catch (err) {
+      this.unwritten.set(stream, { last, output });
+      throw err;
     }
-    await this.commitReleased(stream);
+    if (stage && !stage.empty) await this.results.emit(stage.advance(this.clock()));
+    await this.results.settled;
+    this.commits.handled(stream, last, commit);
+    await this.commits.release(stream);
     // Closing windows here may have released what other partitions held back.
     void this.commitAllReleased(stream).catch(noop);
     this.totals.records += records.length;
@@ -381,12 +453,42 @@ export class TaskRunner {
     taskMetrics.batchSeconds.observe({ task: this.id }, (performance.now() - started) / 1000);
   }
 
-  /** Tail first (it never waits), then the output and dead-letter topics; a failed write fails the batch. */
-  private async write(events: LogEvent[], dead: DeadLetter[]): Promise<void> {
-    if (events.length > 0 && this.config.tail) this.deps.tail?.(events);
+  /**
+   * What a pipeline released (from a batch, the multi-line timer or a rule swap) into the metric
+   * stage, each event under the partition and offset of its first record; answers it with the
+   * late events, ready for write(). Synchronous, and done once whatever becomes of the writes.
+   */
+  private staged(out: PipelineOutput, stage = this.stage): Unwritten {
+    const late: LogEvent[] = [];
+    if (stage && !stage.empty) {
+      const { events, sources } = out;
+      // A batch holds one partition; timer releases may mix them. One push per run of a partition.
+      for (let from = 0, i = 1; from < events.length; i++) {
+        const head = sources[from]!;
+        const next = sources[i];
+        if (next && next.topic === head.topic && next.partition === head.partition) continue;
+        const run = from === 0 && i === events.length ? events : events.slice(from, i);
+        const offsets = sources.slice(from, i).map((r) => Number(r.offset));
+        for (const j of stage.push(run, this.streamOf(head.topic ?? '', head.partition ?? 0), offsets)) late.push(run[j]!);
+        from = i;
+      }
+    }
+    this.late.events += late.length;
+    return { out, late, tailed: false };
+  }
+
+  /**
+   * Tail first, once (it never waits), then the output, dead-letter and late topics; a failed
+   * write fails the batch, and trying again writes the topics only.
+   */
+  private async write(output: Unwritten): Promise<void> {
+    const { events, deadLetters: dead } = output.out;
+    if (!output.tailed && events.length > 0 && this.config.tail) this.deps.tail?.(events);
+    output.tailed = true;
     const writes: Promise<void>[] = [];
     if (events.length > 0 && this.config.outputTopic) writes.push(this.deps.bus.produce(this.config.outputTopic, events.map((e) => eventMessage(e))));
     if (dead.length > 0) writes.push(sendDeadLetters(this.deps.bus, this.deadLetterTopic, dead));
+    if (output.late.length > 0) writes.push(this.deps.bus.produce(this.lateTopic, output.late.map((e) => eventMessage(e))));
     await Promise.all(writes);
     this.totals.events += events.length;
     this.totals.deadLetters += dead.length;
@@ -399,19 +501,27 @@ export class TaskRunner {
   private advance(): void {
     if (this.advancing || !this.pipeline) return;
     this.advancing = true;
-    if (this.stage && !this.stage.empty) {
-      this.registerAssigned(this.clock());
-      void this.emitResults(this.stage.advance(this.clock()))
-        .then(() => this.commitAllReleased())
-        .catch(noop);
-    }
-    const out = this.pipeline.advance(this.clock());
-    const written = out.events.length || out.deadLetters.length ? this.write(out.events, out.deadLetters) : Promise.resolve();
-    void written.catch((err) => log.warn({ err, task: this.id }, 'writing released multi-line events failed')).finally(() => (this.advancing = false));
+    const now = this.clock();
+    this.registerAssigned(now);
+    // Released events reach the stage before its windows advance; writes that failed before go first.
+    const out = this.pipeline.advance(now);
+    const pending = this.retryReleased.splice(0);
+    if (out.events.length || out.deadLetters.length) pending.push(this.staged(out));
+    const released = pending.length
+      ? Promise.all(pending.map((output) => this.write(output).catch((err: unknown) => (this.retryReleased.push(output), Promise.reject(err)))))
+      : undefined;
+    const results = this.stage && !this.stage.empty ? this.results.emit(this.stage.advance(now)) : undefined;
+    // Commits move past the released events' records only once they are written.
+    void Promise.all([released, results])
+      .then(() => (released || results ? this.commitAllReleased() : undefined))
+      .catch((err) => log.warn({ err, task: this.id }, 'writing released multi-line events or closed windows failed'))
+      .finally(() => (this.advancing = false));
   }
 
   private stageOptions(resume?: ReadonlyMap<string, number>) {
-    return { allowedLatenessMs: this.config.allowedLatenessMs, idleTimeoutMs: this.config.idleTimeoutMs, lookup: this.deps.lookup, ...(resume ? { resume } : {}) };
+    // A scale-out task's windows close per repartition partition: one "written through" for all would drop partials.
+    const more = this.scaleOut ? { phases: this.scaleOut } : resume ? { resume } : {};
+    return { allowedLatenessMs: this.config.allowedLatenessMs, idleTimeoutMs: this.config.idleTimeoutMs, lookup: this.deps.lookup, ...more };
   }
 
   /**
@@ -425,74 +535,19 @@ export class TaskRunner {
     for (const tp of this.sub.assignment()) stage.watermarks.register(this.streamOf(tp.topic, tp.partition), now);
   }
 
-  /**
-   * Commits a partition up to what its handled batches and open windows allow (commitUpTo), when
-   * that is past its last commit. Commits of one partition run one at a time, never backwards.
-   */
-  private commitReleased(stream: number): Promise<void> {
-    const p = this.progress.get(stream);
-    if (!p) return Promise.resolve();
-    const run = async () => {
-      const target = commitUpTo(p, p.next, this.stage?.oldestOffset(stream));
-      if (p.committed !== undefined && BigInt(target.offset) <= p.committed) return;
-      await p.commit([target]);
-      const done = BigInt(target.offset);
-      if (p.committed === undefined || done > p.committed) p.committed = done;
-    };
-    p.queue = p.queue.then(run, run);
-    return p.queue;
-  }
-
   /** After windows closed outside a partition's own batch: commits what they held, for the partitions still owned. */
   private async commitAllReleased(except?: number): Promise<void> {
-    await this.resultsWritten;
-    const owned = new Set((this.sub?.assignment() ?? []).map((tp) => this.streamOf(tp.topic, tp.partition)));
-    await Promise.all(
-      [...this.progress.keys()].filter((s) => s !== except && owned.has(s)).map((s) => this.commitReleased(s).catch((err) => log.debug({ err, task: this.id }, 'committing offsets released by closed windows failed'))),
-    );
+    await this.results.settled;
+    await this.commits.releaseAll(this.sub?.assignment() ?? [], (err) => log.debug({ err, task: this.id }, 'committing offsets released by closed windows failed'), except);
   }
 
   private streamOf(topic: string, partition: number): number {
-    const name = `${topic}\u0000${partition}`;
-    let id = this.streams.get(name);
-    if (id === undefined) this.streams.set(name, (id = this.streams.size));
-    return id;
-  }
-
-  /**
-   * Queues the rows and alerts of closed windows behind those before them. Their windows are gone
-   * from the stage, so a failed write is retried (upserts make that safe) rather than dropped, and
-   * no commit passes them until they are written.
-   */
-  private emitResults(out: MetricStageOutput): Promise<void> {
-    if (out.rows.length === 0 && out.alerts.length === 0) return this.resultsWritten;
-    const write = async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await this.writeResults(out.rows, out.alerts);
-        } catch (err) {
-          if (this.state !== 'RUNNING' && this.state !== 'STARTING') throw err;
-          log.warn({ err, task: this.id, attempt }, 'writing metric rows and alerts failed; retrying');
-          await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** attempt)));
-        }
-      }
-    };
-    this.resultsWritten = this.resultsWritten.then(write, write);
-    return this.resultsWritten;
-  }
-
-  private async writeResults(rows: MetricRow[], alerts: AlertEvent[]): Promise<void> {
-    const c = this.config;
-    await Promise.all([
-      this.deps.results?.record(rows, alerts),
-      c.metricsTopic && rows.length ? this.deps.bus.produce(c.metricsTopic, rows.map(rowMessage)) : undefined,
-      c.alertsTopic && alerts.length ? this.deps.bus.produce(c.alertsTopic, alerts.map(alertMessage)) : undefined,
-    ]);
+    return this.commits.streamOf(topic, partition);
   }
 
   private async readLag(): Promise<void> {
     try {
-      if (this.sub) this.noteLag(await this.sub.lag());
+      if (this.sub) this.noteLag(await this.lagNow(this.sub));
     } catch (err) {
       log.debug({ err, task: this.id }, 'reading consumer lag failed');
     }

@@ -100,3 +100,21 @@ export function testCompute(
   });
   return { manager, store, tailed };
 }
+
+/** A composite per app over an error-count metric and its alert: the errors summed plus 1,000 per alert that fired. */
+export function errorScoreRule(id: string, period: string, metric: string, alert: string): unknown {
+  return {
+    id,
+    kind: 'composite',
+    version: 1,
+    online: true,
+    period,
+    groupBy: ['app'],
+    sources: [
+      { alias: 'E', metric, value: 'n', reduce: 'sum' },
+      { alias: 'A', alerts: alert, reduce: 'count' },
+    ],
+    formula: 'E + A * 1000',
+    as: 'score',
+  };
+}

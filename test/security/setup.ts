@@ -93,7 +93,9 @@ export async function startSecuredGateway(extra: (raw: Record<string, any>) => R
 }
 
 /** One operation over graphql-ws: every payload it sent, or the errors it ended with. */
-export function wsRun(client: Client, query: string, variables?: Record<string, unknown>, take = Infinity): Promise<{ data: any[]; errors?: any[] }> {
+/** `take`: how many payloads to wait for, or a test that says the payloads so far are enough. */
+export function wsRun(client: Client, query: string, variables?: Record<string, unknown>, take: number | ((data: any[]) => boolean) = Infinity): Promise<{ data: any[]; errors?: any[] }> {
+  const enough = typeof take === 'number' ? (data: any[]) => data.length >= take : take;
   return new Promise((resolve) => {
     const data: any[] = [];
     const dispose = client.subscribe(
@@ -106,7 +108,7 @@ export function wsRun(client: Client, query: string, variables?: Record<string, 
             return;
           }
           data.push(msg.data);
-          if (data.length >= take) {
+          if (enough(data)) {
             dispose();
             resolve({ data });
           }

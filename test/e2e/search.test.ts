@@ -3,6 +3,7 @@
 // that resume with no duplicate and no gap, per-source status, and bad input.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../src/compute/bus/testing.js';
 import { startTestGateway, type TestGateway } from '../helpers/server.js';
 
 let gw: TestGateway;
@@ -148,9 +149,11 @@ describe('federated search over the demo', () => {
 
   it('learns the apps of the env-layout logstore from results', async () => {
     await logs({ domains: ['shop'], envs: ['pre'] }, 200);
-    await new Promise((r) => setTimeout(r, 100));
-    const apps = await gw.runtime.topology.listApps('shop');
-    expect(apps.map((a) => a.name)).toEqual(expect.arrayContaining(['cart-service', 'order-service']));
+    // What a search learns is written after it answers.
+    const learned = async () => (await gw.runtime.topology.listApps('shop')).map((a) => a.name);
+    const both = (names: string[]) => names.includes('cart-service') && names.includes('order-service');
+    await waitFor(async () => both(await learned()), 'the apps learned from results', 10_000).catch(() => undefined);
+    expect(await learned()).toEqual(expect.arrayContaining(['cart-service', 'order-service']));
   });
 });
 

@@ -143,6 +143,21 @@ describe('rankApps', () => {
     expect(defaultAppOrder(second, new Map([['shop/y', 5], ['shop/m', 5], ['shop/d', 1]])).map(appKey)).toStrictEqual(['shop/m', 'shop/y', 'shop/d', 'shop/b', 'shop/z']);
   });
 
+  it('ranks a frozen candidate list, kept between calls, as it ranks the same list unfrozen, duplicates included', async () => {
+    const store = fresh();
+    await trainFromQuery(store, { user: 'ann', namedApps: [app('q'), app('c')], resultApps: [] });
+    await trainFromQuery(store, { user: 'ann', namedApps: [], resultApps: [app('q'), app('m')] });
+    const list = [app('m'), app('c'), app('q'), app('a'), app('c', 'pay'), app('z'), app('q')];
+    const frozen = Object.freeze([...list]);
+    const plain = await rankApps({ user: 'ann', candidates: list, store, batchSize: 2, userTop: 1 });
+    expect(shape(plain.batches)).toStrictEqual([['q', 'm'], ['c', 'pay/c'], ['a', 'z']]);
+    for (let i = 0; i < 2; i++) {
+      expect(await rankApps({ user: 'ann', candidates: frozen, store, batchSize: 2, userTop: 1 })).toStrictEqual(plain);
+      expect(shape([defaultAppOrder(frozen)])).toStrictEqual([['pay/c', 'a', 'c', 'm', 'q', 'z']]);
+      expect(shape([defaultAppOrder(frozen, new Map([['shop/z', 9]]))])).toStrictEqual([['z', 'pay/c', 'a', 'c', 'm', 'q']]);
+    }
+  });
+
   it('orders any list by name as a plain sort does, however many lists came before', () => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 50 }), (lists) => {

@@ -56,12 +56,67 @@ const quantise = (x: number) => Math.round(x * 1e12);
 
 /** The order without history: most recent data first (unknown last), then domain and app name. */
 export function defaultAppOrder(candidates: readonly AppRef[], recency?: ReadonlyMap<string, number>): AppRef[] {
-  return defaultIndexOrder(candidates, candidates.map(appKey), recency).map((i) => candidates[i]);
+  const { refs, order } = defaultOrder(candidates, recency);
+  return order.map((i) => refs[i]!);
 }
 
 /** The default order cut into batches: what ranking falls back to. */
 export function defaultBatches(candidates: readonly AppRef[], batchSize: number, recency?: ReadonlyMap<string, number>): AppRef[][] {
   return chunk(defaultAppOrder(candidates, recency), batchSize);
+}
+
+/** Candidates ranked: the distinct apps (first occurrence kept) and their positions, likeliest first. */
+export interface RankedOrder {
+  refs: readonly AppRef[];
+  order: readonly number[];
+  /** False when the order is the default one (no user, no history among the candidates, or the store failed). */
+  usedAffinity: boolean;
+}
+
+/** The default order as positions among the distinct candidates. */
+export function defaultOrder(candidates: readonly AppRef[], recency?: ReadonlyMap<string, number>): RankedOrder {
+  const p = prepare(candidates);
+  return { refs: p.refs, order: defaultIndexOrder(p, recency).order, usedAffinity: false };
+}
+
+/** A candidate list made distinct: its apps, their keys, key → position, and the positions in name order. */
+interface Prepared {
+  refs: readonly AppRef[];
+  keys: readonly string[];
+  index: ReadonlyMap<string, number>;
+  /** Each position's rank by name. */
+  byName: Int32Array;
+  /** Positions in name order. */
+  nameOrder: readonly number[];
+}
+
+/**
+ * Prepared lists of frozen candidate arrays: a caller that hands the same frozen array query
+ * after query (the query engine's rank step, while the topology stands) has it made distinct and
+ * keyed once. A frozen array cannot change, and AppRefs are never changed once made.
+ */
+const preparedOf = new WeakMap<readonly AppRef[], Prepared>();
+
+function prepare(candidates: readonly AppRef[]): Prepared {
+  const frozen = Object.isFrozen(candidates);
+  const known = frozen ? preparedOf.get(candidates) : undefined;
+  if (known) return known;
+  const index = new Map<string, number>();
+  const refs: AppRef[] = [];
+  for (const ref of candidates) {
+    const key = keyOf(ref);
+    if (!index.has(key)) {
+      index.set(key, refs.length);
+      refs.push(ref);
+    }
+  }
+  const keys = [...index.keys()];
+  const byName = nameRankOf(refs, keys);
+  const nameOrder = new Array<number>(keys.length);
+  for (let i = 0; i < byName.length; i++) nameOrder[byName[i]!] = i;
+  const prepared = { refs, keys, index, byName, nameOrder };
+  if (frozen) preparedOf.set(candidates, prepared);
+  return prepared;
 }
 
 /**
@@ -93,16 +148,17 @@ function nameRankOf(refs: readonly AppRef[], keys: readonly string[]): Int32Arra
   return rank;
 }
 
-function defaultIndexOrder(refs: readonly AppRef[], keys: readonly string[], recency?: ReadonlyMap<string, number>): number[] {
-  const byName = nameRankOf(refs, keys);
-  const order = new Array<number>(keys.length);
-  for (let i = 0; i < byName.length; i++) order[byName[i]!] = i;
-  if (!recency?.size) return order;
+/** Positions in the default order, and each position's place in it. */
+function defaultIndexOrder({ keys, byName, nameOrder }: Prepared, recency?: ReadonlyMap<string, number>): { order: readonly number[]; rankOf: Int32Array } {
+  if (!recency?.size) return { order: nameOrder, rankOf: byName };
   const fresh = new Float64Array(keys.length);
   for (let i = 0; i < keys.length; i++) fresh[i] = recency.get(keys[i]!) ?? -Infinity;
   // -Infinity - -Infinity is NaN, which is falsy: two apps without data tie on freshness. The
   // input is in name order, so the sort only moves what freshness moves.
-  return order.sort((x, y) => fresh[y]! - fresh[x]! || byName[x]! - byName[y]!);
+  const order = nameOrder.slice().sort((x, y) => fresh[y]! - fresh[x]! || byName[x]! - byName[y]!);
+  const rankOf = new Int32Array(order.length);
+  for (let r = 0; r < order.length; r++) rankOf[order[r]!] = r;
+  return { order, rankOf };
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -121,6 +177,12 @@ function pickChosen(userScores: Float64Array, rankOf: Int32Array, userTop: numbe
 }
 
 export async function rankApps(input: RankInput): Promise<RankResult> {
+  const { refs, order, usedAffinity } = await rankOrder(input);
+  return { batches: chunk(order.map((i) => refs[i]!), input.batchSize ?? DEFAULT_BATCH_SIZE), usedAffinity };
+}
+
+/** rankApps as positions among the distinct candidates, likeliest first. */
+export async function rankOrder(input: RankInput): Promise<RankedOrder> {
   checkOptions('rankApps', input, {
     user: rules.string,
     candidates: rules.list,
@@ -137,27 +199,16 @@ export async function rankApps(input: RankInput): Promise<RankResult> {
   const neighbourLimit = input.neighbourLimit ?? DEFAULT_NEIGHBOUR_LIMIT;
   const userScan = Math.max(input.userScan ?? DEFAULT_USER_SCAN, userTop);
 
-  // Distinct candidates, first occurrence kept; `index` maps a key back to its position.
-  const index = new Map<string, number>();
-  const refs: AppRef[] = [];
-  for (const ref of input.candidates) {
-    const key = keyOf(ref);
-    if (!index.has(key)) {
-      index.set(key, refs.length);
-      refs.push(ref);
-    }
-  }
-  const keys = [...index.keys()];
-  const order = defaultIndexOrder(refs, keys, recency);
-  const fallback = (reason: string): RankResult => {
+  const prepared = prepare(input.candidates);
+  const { refs, index } = prepared;
+  const { order, rankOf } = defaultIndexOrder(prepared, recency);
+  const fallback = (reason: string): RankedOrder => {
     affinityMetrics.fallbacks().inc({ reason });
-    return { batches: chunk(order.map((i) => refs[i]), batchSize), usedAffinity: false };
+    return { refs, order, usedAffinity: false };
   };
-  if (refs.length === 0) return { batches: [], usedAffinity: false };
+  if (refs.length === 0) return { refs, order, usedAffinity: false };
   if (!user) return fallback('no_user');
 
-  const rankOf = new Int32Array(refs.length);
-  order.forEach((i, r) => (rankOf[i] = r));
   let userScores: Float64Array;
   let chosen: number[];
   let neighbours: Awaited<ReturnType<AffinityStore['appNeighbours']>>;
@@ -219,6 +270,5 @@ export async function rankApps(input: RankInput): Promise<RankResult> {
   }
   coupled.sort((x, y) => fill[y] - fill[x] || userScores[y] - userScores[x] || rankOf[x] - rankOf[y]);
   known.sort((x, y) => userScores[y] - userScores[x] || rankOf[x] - rankOf[y]);
-  const ranked = [...chosen, ...coupled, ...known, ...rest];
-  return { batches: chunk(ranked.map((i) => refs[i]), batchSize), usedAffinity: true };
+  return { refs, order: [...chosen, ...coupled, ...known, ...rest], usedAffinity: true };
 }

@@ -32,6 +32,21 @@ type ScriptPipeline = ChainableCommander & { [SCRIPT](scores: string, meta: stri
 // A client in these states has lost its server: waiting on it would only queue the command.
 const DOWN = new Set(['reconnecting', 'close', 'end']);
 
+/**
+ * A scored app as Redis gives it: its AppRef is parsed from the key when first asked for. Ranking
+ * reads only the key and the score of the ~1,800 apps a query reads, so most are never parsed.
+ */
+class ReadApp implements ScoredApp {
+  private ref?: AppRef;
+  constructor(
+    readonly key: string,
+    readonly score: number,
+  ) {}
+  get app(): AppRef {
+    return (this.ref ??= parseAppKey(this.key));
+  }
+}
+
 export function createRedisAffinityStore(client: Redis, options: RedisAffinityStoreOptions = {}): AffinityStore {
   checkOptions('redis affinity store', options, {
     keyPrefix: rules.string,
@@ -139,7 +154,7 @@ export function createRedisAffinityStore(client: Redis, options: RedisAffinitySt
         const flat = n > 0 ? (results[i * step + 1] as string[]) : [];
         const g = divisor(epoch, at);
         const top: ScoredApp[] = [];
-        for (let j = 0; j < flat.length; j += 2) top.push({ app: parseAppKey(flat[j]), key: flat[j], score: Number(flat[j + 1]) / g });
+        for (let j = 0; j < flat.length; j += 2) top.push(new ReadApp(flat[j]!, Number(flat[j + 1]) / g));
         return { total: total === null ? 0 : Number(total) / g, top };
       });
     });

@@ -113,6 +113,20 @@ describe('ranking into batches', () => {
     expect(appsIn(await engine.search(ctxFor(stores, adapter), input()))).toEqual(['app2', 'app4']);
   });
 
+  it('groups a list of targets it has seen as before, and never gives its grouping to another list with the same length and ends', async () => {
+    const { stores, adapter } = world(['app0', 'app1', 'app2', 'app3', 'app0b', 'app0c']);
+    const first = [stores[0]!, stores[1]!, stores[2]!, stores[3]!];
+    // The same first and last logstores (in plan order, by name), others between them.
+    const second = [stores[0]!, stores[4]!, stores[5]!, stores[3]!];
+    const affinity = createMemoryAffinityStore({ halfLifeMs: Infinity });
+    await trainFromQuery(affinity, { user: 'ann', namedApps: [app('app0c')], resultApps: [] });
+    const engine = engineFor(affinity, { batchSize: 2, userTop: 1 });
+    for (let i = 0; i < 2; i++) {
+      expect(appsIn(await engine.search(ctxFor(first, adapter), input()))).toEqual(['app0', 'app1']);
+      expect(appsIn(await engine.search(ctxFor(second, adapter), input()))).toEqual(['app0', 'app0c']);
+    }
+  });
+
   it('does not read the store when every app fits in one batch', async () => {
     const { stores, adapter } = world(names(3));
     const reads: string[] = [];

@@ -13,7 +13,7 @@
 // Time order: pages are time-ordered within a batch; a later batch's events may be newer than an
 // earlier batch's. Strategy `all` (every target in one batch) gives one global order.
 
-import { defaultBatches, DEFAULT_BATCH_SIZE, rankApps } from '../affinity/rank.js';
+import { DEFAULT_BATCH_SIZE, defaultOrder, rankOrder } from '../affinity/rank.js';
 import { affinityMetrics } from '../affinity/metrics.js';
 import { checkOptions, rules } from '../affinity/options.js';
 import { appKey, keyOf, type AffinityStore, type AppRef } from '../affinity/store.js';
@@ -54,6 +54,21 @@ export interface AffinityRankOptions {
 
 export const DEFAULT_RANK_TIMEOUT_MS = 500;
 
+/** Target lists whose grouping is kept, per ranking step. */
+const GROUPINGS_KEPT = 32;
+
+/** The distinct apps of a list of targets (frozen: ranking keeps what it derives from it), and each target's among them. */
+interface Grouping {
+  stores: readonly Logstore[];
+  domains: readonly string[];
+  candidates: readonly AppRef[];
+  keys: readonly string[];
+  /** Per target, the position of its app among the candidates, or -1: none, or several (below). */
+  slot: Int32Array;
+  /** The targets narrowed to several apps: their positions. */
+  several: ReadonlyMap<number, number[]>;
+}
+
 /** The apps a target serves; none for an env-layout target the query does not narrow to apps. */
 export function appsOf(t: Target): AppRef[] {
   if (t.apps?.length) return t.apps.map((app) => ({ domain: t.domain, app }));
@@ -81,60 +96,107 @@ export function createAffinityRank(options: AffinityRankOptions): Middleware {
     if (!ref || ref.domain !== t.domain || ref.app !== app) appOfStore.set(t.logstore, (ref = { domain: t.domain, app }));
     return ref;
   };
+  const groupings = new Map<string, Grouping[]>();
+  let groupingsHeld = 0;
 
-  /** The apps of the targets ranked into batches; never rejects, never waits past the timeout. */
-  async function rankCandidates(user: string | undefined, candidates: AppRef[], fresh: Map<string, number>): Promise<AppRef[][]> {
+  /** Where the targets' apps sit among the candidates ranked; never rejects, never waits past the timeout. */
+  async function rankCandidates(user: string | undefined, candidates: readonly AppRef[], fresh: ReadonlyMap<string, number>): Promise<readonly number[]> {
     // One batch decides nothing: no store read.
-    if (candidates.length <= batchSize) return [candidates];
+    if (candidates.length <= batchSize) return candidates.map((_, i) => i);
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new LogfedError('TIMEOUT', `affinity ranking did not finish within ${timeoutMs} ms`)), timeoutMs);
       });
-      const ranked = await Promise.race([rankApps({ user, candidates, store, batchSize, userTop, recency: fresh }), timeout]);
-      return ranked.batches;
+      return (await Promise.race([rankOrder({ user, candidates, store, batchSize, userTop, recency: fresh }), timeout])).order;
     } catch (err) {
-      // rankApps falls back by itself when the store fails; what lands here took too long.
+      // rankOrder falls back by itself when the store fails; what lands here took too long.
       affinityMetrics.fallbacks().inc({ reason: 'timeout' });
       warnThrottled({ err: toLogfedError(err) }, 'affinity ranking failed or timed out; ranking in the default order');
-      return defaultBatches(candidates, batchSize, fresh);
+      return defaultOrder(candidates, fresh).order;
     } finally {
       clearTimeout(timer);
     }
   }
 
+  /**
+   * The targets' distinct apps, and each target's among them. A list of targets that comes back
+   * (the same logstores of the same domains, none narrowed to apps: a domain searched again while
+   * its topology stands) is found among the last few and not grouped again; its frozen candidate
+   * list lets ranking skip making it distinct too.
+   */
+  function groupingOf(targets: readonly PlannedTarget[]): Grouping {
+    const n = targets.length;
+    const narrowed = targets.some(({ target: t }) => t.apps?.length);
+    const probe = n ? `${n}\u0001${targets[0]!.target.id}\u0001${targets[n - 1]!.target.id}` : '';
+    if (!narrowed) {
+      const hit = groupings.get(probe)?.find((g) => targets.every(({ target: t }, i) => t.logstore === g.stores[i] && t.domain === g.domains[i]));
+      if (hit) return hit;
+    }
+    const slots = new Map<string, number>();
+    const candidates: AppRef[] = [];
+    const slotOf = (app: AppRef): number => {
+      const key = keyOf(app);
+      let slot = slots.get(key);
+      if (slot === undefined) {
+        slots.set(key, (slot = candidates.length));
+        candidates.push(app);
+      }
+      return slot;
+    };
+    const slot = new Int32Array(n).fill(-1);
+    const several = new Map<number, number[]>();
+    targets.forEach(({ target: t }, i) => {
+      if (t.apps?.length) several.set(i, t.apps.map((app) => slotOf({ domain: t.domain, app })));
+      else if (t.logstore.layout !== 'env' && t.logstore.app !== undefined) slot[i] = slotOf(storeApp(t));
+    });
+    const grouping: Grouping = {
+      stores: targets.map((p) => p.target.logstore),
+      domains: targets.map((p) => p.target.domain),
+      candidates: Object.freeze(candidates),
+      keys: candidates.map(keyOf),
+      slot,
+      several,
+    };
+    if (!narrowed) {
+      if (groupingsHeld >= GROUPINGS_KEPT) {
+        groupings.clear();
+        groupingsHeld = 0;
+      }
+      groupings.set(probe, [...(groupings.get(probe) ?? []), grouping]);
+      groupingsHeld++;
+    }
+    return grouping;
+  }
+
   /** The targets in batches, likeliest first; empty batches are dropped, but there is always one. */
   async function split(user: string | undefined, targets: PlannedTarget[]): Promise<PlannedTarget[][]> {
-    // One candidate object per app; ranking hands the same objects back, so they key the batches.
-    const candidates = new Map<string, AppRef>();
+    const { candidates, keys, slot, several } = groupingOf(targets);
+    // Fresh data first in the default order: what answers showed, or the logstore's newest event.
     const fresh = new Map<string, number>();
-    const candidate = (app: AppRef, maxTs: number | undefined): AppRef => {
-      const key = keyOf(app);
-      let ref = candidates.get(key);
-      if (!ref) {
-        candidates.set(key, (ref = app));
-        const seen = recency?.(key);
-        if (seen !== undefined) fresh.set(key, seen);
+    if (recency) {
+      for (let c = 0; c < keys.length; c++) {
+        const seen = recency(keys[c]!);
+        if (seen !== undefined) fresh.set(keys[c]!, seen);
       }
-      if (maxTs !== undefined && maxTs > (fresh.get(key) ?? -Infinity)) fresh.set(key, maxTs);
-      return ref;
+    }
+    const newest = (c: number, maxTs: number | undefined) => {
+      if (maxTs !== undefined && maxTs > (fresh.get(keys[c]!) ?? -Infinity)) fresh.set(keys[c]!, maxTs);
     };
-    // Per target: its app, its apps (an env-layout target narrowed to several), or none.
-    const refsOf = targets.map(({ target: t }): AppRef | AppRef[] | undefined => {
-      if (t.apps?.length) return t.apps.map((app) => candidate({ domain: t.domain, app }, t.logstore.maxTs));
-      if (t.logstore.layout !== 'env' && t.logstore.app !== undefined) return candidate(storeApp(t), t.logstore.maxTs);
-      return undefined;
-    });
-    const ranked = candidates.size ? await rankCandidates(user, [...candidates.values()], fresh) : [];
-    const batchOf = new Map<AppRef, number>();
-    for (let i = 0; i < ranked.length; i++) for (const ref of ranked[i]!) batchOf.set(ref, i);
-    const out: PlannedTarget[][] = Array.from({ length: Math.max(ranked.length, 1) }, () => []);
-    const last = out.length - 1;
     for (let i = 0; i < targets.length; i++) {
-      const refs = refsOf[i];
-      let b = 0;
-      if (Array.isArray(refs)) b = Math.min(...refs.map((ref) => batchOf.get(ref) ?? last));
-      else if (refs) b = batchOf.get(refs) ?? last;
+      const maxTs = targets[i]!.target.logstore.maxTs;
+      if (maxTs === undefined) continue;
+      if (slot[i]! >= 0) newest(slot[i]!, maxTs);
+      else for (const c of several.get(i) ?? []) newest(c, maxTs);
+    }
+    const order = candidates.length ? await rankCandidates(user, candidates, fresh) : [];
+    const batchOf = new Int32Array(candidates.length);
+    for (let r = 0; r < order.length; r++) batchOf[order[r]!] = Math.floor(r / batchSize);
+    const out: PlannedTarget[][] = Array.from({ length: Math.max(Math.ceil(order.length / batchSize), 1) }, () => []);
+    for (let i = 0; i < targets.length; i++) {
+      const apps = several.get(i);
+      // An env-layout target not narrowed to apps joins batch 1; one narrowed to several, the best-ranked of them.
+      const b = slot[i]! >= 0 ? batchOf[slot[i]!]! : apps ? Math.min(...apps.map((c) => batchOf[c]!)) : 0;
       out[b]!.push(targets[i]!);
     }
     const kept = out.filter((batch) => batch.length);

@@ -5,7 +5,7 @@
 
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryBus, type Bus } from '../bus/index.js';
+import { createMemoryBus, partitionForKey, type Bus } from '../bus/index.js';
 import { waitFor } from '../bus/testing.js';
 import { createMemoryResultStore, createResults } from '../results/index.js';
 import { errorRules, logbackLine, ruleFolder, testCompute, testRules } from './testing.js';
@@ -18,9 +18,9 @@ afterEach(async () => {
   cleanups = [];
 });
 
-async function setup() {
+async function setup(partitions = 1) {
   const bus: Bus = createMemoryBus();
-  await bus.ensureTopics([{ topic: 'in', partitions: 1 }]);
+  await bus.ensureTopics([{ topic: 'in', partitions }]);
   const dir = ruleFolder(testRules('t', { extra: errorRules('t', 100) }));
   const results = createResults(createMemoryResultStore());
   const c = testCompute(bus, dir, [{ id: 'h1', topics: ['in'], rules: ['t.*'], startFrom: 'earliest', advanceMs: 20, allowedLatenessMs: 0, idleTimeoutMs: 60_000 }], { results });
@@ -28,7 +28,13 @@ async function setup() {
   return { ...c, bus, results };
 }
 
-const line = (s: number, level: string, msg = 'x') => ({ key: 'k', value: logbackLine(T0 + s * 1000, msg, level) });
+const line = (s: number, level: string, msg = 'x', key = 'k') => ({ key, value: logbackLine(T0 + s * 1000, msg, level) });
+/** A record key that lands in `partition` of 2. */
+const keyIn = (partition: number) => {
+  let i = 0;
+  while (partitionForKey(`k${i}`, 2) !== partition) i++;
+  return `k${i}`;
+};
 const trace = (text: string) => ({ key: 'k', value: text });
 
 describe('events a task holds', () => {
@@ -55,6 +61,26 @@ describe('events a task holds', () => {
     // 'first' is complete; 'second' and its trace line wait for the next line, so offsets 1 and 2 stay uncommitted.
     // Lag goes from 3 to what the batch's commit leaves: 2 when it stops at the pending event.
     await waitFor(async () => (await task.health()).totalLag === 2, 'the commit to stop at the pending event');
+  });
+
+  it('counts each event once when a partition leaves for another member and comes back', async () => {
+    const { bus, manager, results } = await setup(2);
+    await manager.start();
+    const task = manager.get('h1')!;
+    const [k0, k1] = [keyIn(0), keyIn(1)];
+    await bus.produce('in', [line(1, 'ERROR', 'a', k0), line(2, 'ERROR', 'b', k1), line(3, 'ERROR', 'c', k1), line(4, 'INFO', 'd', k0)]);
+    await waitFor(async () => (await task.health()).records === 4, 'the records to be read');
+    // A second member joins the group (a rolling deploy) and leaves again without committing: the
+    // partition it held comes back, and is read again from its commit, held at the oldest event
+    // the open window of minute 0 holds.
+    const other = await bus.subscribe({ groupId: 'logfed-task-h1', topics: ['in'], autoCommit: false, eachBatch: async () => {} });
+    await waitFor(async () => (await task.health()).assignment.length === 1, 'the task to give a partition away');
+    await other.stop();
+    await waitFor(async () => (await task.health()).assignment.length === 2, 'the partition to come back');
+    await bus.produce('in', [line(121, 'INFO', 'e', k0), line(122, 'INFO', 'f', k1)]);
+    await waitFor(async () => (await results.store.latestRows('t.errors', {}, 10)).length >= 1, 'minute 0 closed');
+    const rows = await results.store.latestRows('t.errors', {}, 10);
+    expect(rows.map((r) => r.values.errors)).toEqual([3]);
   });
 
   it('rebuilds open windows from the committed offsets after a restart, counting each event once', async () => {

@@ -208,7 +208,7 @@ export class TaskRunner {
           autoCommit: false,
           concurrency: this.config.concurrency,
           eachBatch: (records, ctx) => this.handle(records, (offsets) => ctx.commit(offsets)),
-          onRevoke: (tps) => (this.forget(tps), this.scaleOut?.revokeInput(tps)),
+          onRevoke: (tps) => this.revoked(tps),
         });
         await this.scaleOut?.start(this.sub);
       } catch (err) {
@@ -402,10 +402,17 @@ export class TaskRunner {
     });
   }
 
-  /** A revoked partition starts over with its next owner: what this task held of it is not written or committed here. */
-  private forget(tps: readonly { topic: string; partition: number }[]): void {
+  /**
+   * Partitions taken away in a rebalance. A scale-out task drops what phase one held of them (their
+   * next owner replays it), so they start over if they come back. On the direct path the shared
+   * windows and pending multi-line events keep what was read of them: should they come back, the
+   * records this task already handled (or holds output of, unwritten) are skipped, not counted again.
+   */
+  private revoked(tps: readonly { topic: string; partition: number }[]): void {
+    if (!this.scaleOut) return;
     this.commits.forget(tps);
     for (const tp of tps) this.unwritten.delete(this.streamOf(tp.topic, tp.partition));
+    this.scaleOut.revokeInput(tps);
   }
 
   private async handle(batch: BusRecord[], commit: (offsets: OffsetCommit[]) => Promise<void>): Promise<void> {

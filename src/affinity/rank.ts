@@ -5,6 +5,7 @@
 // (three when a user's long history holds too few of the candidates among its strongest apps).
 
 import { toLogfedError } from '../errors/index.js';
+import { ProbeCache } from '../util/probe-cache.js';
 import { affinityMetrics } from './metrics.js';
 import { checkOptions, rules } from './options.js';
 import { appKey, keyOf, type AffinityStore, type AppRef } from './store.js';
@@ -125,26 +126,18 @@ function prepare(candidates: readonly AppRef[]): Prepared {
  * found by its length and end keys, then compared key by key (the same strings, when the caller
  * hands the same AppRefs again: a pointer comparison each).
  */
-const nameRanks = new Map<string, Array<{ keys: readonly string[]; rank: Int32Array }>>();
-const NAME_RANKS_KEPT = 32;
-let nameRanksHeld = 0;
+const nameRanks = new ProbeCache<{ keys: readonly string[]; rank: Int32Array }>(32);
 
 function nameRankOf(refs: readonly AppRef[], keys: readonly string[]): Int32Array {
   const n = keys.length;
   const probe = `${n}\u0001${keys[0]}\u0001${keys[n - 1]}`;
-  const same = nameRanks.get(probe);
-  const hit = same?.find((e) => e.keys.every((k, i) => k === keys[i]));
+  const hit = nameRanks.find(probe, (e) => e.keys.every((k, i) => k === keys[i]));
   if (hit) return hit.rank;
   const names = refs.map(nameKey);
   const order = keys.map((_, i) => i).sort((x, y) => (names[x]! < names[y]! ? -1 : names[x]! > names[y]! ? 1 : 0));
   const rank = new Int32Array(n);
   for (let r = 0; r < n; r++) rank[order[r]!] = r;
-  if (nameRanksHeld >= NAME_RANKS_KEPT) {
-    nameRanks.clear();
-    nameRanksHeld = 0;
-  }
-  nameRanks.set(probe, [...(same ?? []), { keys, rank }]);
-  nameRanksHeld++;
+  nameRanks.add(probe, { keys, rank });
   return rank;
 }
 

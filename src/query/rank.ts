@@ -19,6 +19,7 @@ import { checkOptions, rules } from '../affinity/options.js';
 import { appKey, keyOf, type AffinityStore, type AppRef } from '../affinity/store.js';
 import { warnThrottled } from '../affinity/warn.js';
 import { LogfedError, toLogfedError } from '../errors/index.js';
+import { ProbeCache } from '../util/probe-cache.js';
 import type { BatchProgress } from './batches.js';
 import { skipped } from './prune.js';
 import type { Middleware, PlannedTarget, QueryRequest, SearchResult, TargetOutcome } from './request.js';
@@ -96,8 +97,7 @@ export function createAffinityRank(options: AffinityRankOptions): Middleware {
     if (!ref || ref.domain !== t.domain || ref.app !== app) appOfStore.set(t.logstore, (ref = { domain: t.domain, app }));
     return ref;
   };
-  const groupings = new Map<string, Grouping[]>();
-  let groupingsHeld = 0;
+  const groupings = new ProbeCache<Grouping>(GROUPINGS_KEPT);
 
   /** Where the targets' apps sit among the candidates ranked; never rejects, never waits past the timeout. */
   async function rankCandidates(user: string | undefined, candidates: readonly AppRef[], fresh: ReadonlyMap<string, number>): Promise<readonly number[]> {
@@ -130,7 +130,7 @@ export function createAffinityRank(options: AffinityRankOptions): Middleware {
     const narrowed = targets.some(({ target: t }) => t.apps?.length);
     const probe = n ? `${n}\u0001${targets[0]!.target.id}\u0001${targets[n - 1]!.target.id}` : '';
     if (!narrowed) {
-      const hit = groupings.get(probe)?.find((g) => targets.every(({ target: t }, i) => t.logstore === g.stores[i] && t.domain === g.domains[i]));
+      const hit = groupings.find(probe, (g) => targets.every(({ target: t }, i) => t.logstore === g.stores[i] && t.domain === g.domains[i]));
       if (hit) return hit;
     }
     const slots = new Map<string, number>();
@@ -158,14 +158,7 @@ export function createAffinityRank(options: AffinityRankOptions): Middleware {
       slot,
       several,
     };
-    if (!narrowed) {
-      if (groupingsHeld >= GROUPINGS_KEPT) {
-        groupings.clear();
-        groupingsHeld = 0;
-      }
-      groupings.set(probe, [...(groupings.get(probe) ?? []), grouping]);
-      groupingsHeld++;
-    }
+    if (!narrowed) groupings.add(probe, grouping);
     return grouping;
   }
 

@@ -3,7 +3,7 @@
 // their own, and removal of everything the run made, so the broker's disk does not grow run after run.
 
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { createKafkaBus, partitionForKey, type Bus, type KafkaBusOptions } from '../../src/compute/bus/index.js';
+import { createKafkaBus, keyOnPartition, type Bus, type KafkaBusOptions } from '../../src/compute/bus/index.js';
 
 export const KAFKA_BROKERS = (process.env.LOGFED_TEST_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
@@ -13,11 +13,7 @@ export const KAFKA_BROKERS = (process.env.LOGFED_TEST_KAFKA_BROKERS ?? '127.0.0.
  * since Kafka orders records within a partition, not across partitions.
  */
 export function sentinelPerPartition(partitions: number): { key: string; value: string }[] {
-  return Array.from({ length: partitions }, (_, p) => {
-    let i = 0;
-    while (partitionForKey(`sentinel-${i}`, partitions) !== p) i++;
-    return { key: `sentinel-${i}`, value: `sentinel-${p}` };
-  });
+  return Array.from({ length: partitions }, (_, p) => ({ key: keyOnPartition('sentinel-', p, partitions), value: `sentinel-${p}` }));
 }
 
 export interface KafkaTestRun {

@@ -20,5 +20,5 @@ export type { BusConfigInput, KafkaBusOptions, MemoryBusOptions } from './config
 export { createKafkaBus } from './kafka.js';
 export { createMemoryBus } from './memory.js';
 export { deadLetter, deadLetters, DEAD_LETTER_HEADERS } from './dead-letter.js';
-export { partitionForKey } from './partitioner.js';
+export { keyOnPartition, partitionForKey } from './partitioner.js';
 export type * from './types.js';

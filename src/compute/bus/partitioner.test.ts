@@ -1,6 +1,6 @@
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { createPartitioner, murmur2, partitionForKey } from './partitioner.js';
+import { createPartitioner, keyOnPartition, murmur2, partitionForKey } from './partitioner.js';
 
 describe('partitioner', () => {
   it('computes Java murmur2 (values from Kafka’s own Utils tests)', () => {
@@ -29,5 +29,18 @@ describe('partitioner', () => {
   it('goes round-robin without a key', () => {
     const pick = createPartitioner();
     expect([null, undefined, null, null].map((k) => pick(k, 3))).toEqual([0, 1, 2, 0]);
+  });
+
+  it('finds, for each partition, the first key of a prefix that lands on it, and refuses a partition that is not there', () => {
+    for (const count of [1, 3, 7]) {
+      for (let p = 0; p < count; p++) {
+        const key = keyOnPartition('k', p, count);
+        expect(key).toMatch(/^k\d+$/);
+        expect(partitionForKey(key, count)).toBe(p);
+        for (let i = 0; `k${i}` !== key; i++) expect(partitionForKey(`k${i}`, count)).not.toBe(p);
+      }
+    }
+    expect(() => keyOnPartition('k', 3, 3)).toThrow(RangeError);
+    expect(() => keyOnPartition('k', -1, 3)).toThrow('no partition -1 among 3');
   });
 });

@@ -34,6 +34,12 @@ export function partitionForKey(key: string, partitions: number): number {
   return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitions;
 }
 
+/** The first key `${prefix}0`, `${prefix}1`, ... that Kafka's partitioner places on `partition` of `partitions`. */
+export function keyOnPartition(prefix: string, partition: number, partitions: number): string {
+  if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) throw new RangeError(`no partition ${partition} among ${partitions}`);
+  for (let i = 0; ; i++) if (partitionForKey(`${prefix}${i}`, partitions) === partition) return `${prefix}${i}`;
+}
+
 /** A partitioner for one bus: keyed records hash, unkeyed ones go round-robin. */
 export function createPartitioner(): (key: string | null | undefined, partitions: number) => number {
   let next = 0;

@@ -5,7 +5,7 @@
 
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryBus, partitionForKey, type Bus } from '../bus/index.js';
+import { createMemoryBus, keyOnPartition, type Bus } from '../bus/index.js';
 import { waitFor } from '../bus/testing.js';
 import { createMemoryResultStore, createResults } from '../results/index.js';
 import { errorRules, logbackLine, ruleFolder, testCompute, testRules } from './testing.js';
@@ -29,12 +29,6 @@ async function setup(partitions = 1) {
 }
 
 const line = (s: number, level: string, msg = 'x', key = 'k') => ({ key, value: logbackLine(T0 + s * 1000, msg, level) });
-/** A record key that lands in `partition` of 2. */
-const keyIn = (partition: number) => {
-  let i = 0;
-  while (partitionForKey(`k${i}`, 2) !== partition) i++;
-  return `k${i}`;
-};
 const trace = (text: string) => ({ key: 'k', value: text });
 
 describe('events a task holds', () => {
@@ -67,7 +61,7 @@ describe('events a task holds', () => {
     const { bus, manager, results } = await setup(2);
     await manager.start();
     const task = manager.get('h1')!;
-    const [k0, k1] = [keyIn(0), keyIn(1)];
+    const [k0, k1] = [keyOnPartition('k', 0, 2), keyOnPartition('k', 1, 2)];
     await bus.produce('in', [line(1, 'ERROR', 'a', k0), line(2, 'ERROR', 'b', k1), line(3, 'ERROR', 'c', k1), line(4, 'INFO', 'd', k0)]);
     await waitFor(async () => (await task.health()).records === 4, 'the records to be read');
     // A second member joins the group (a rolling deploy) and leaves again without committing: the

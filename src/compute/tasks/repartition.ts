@@ -4,7 +4,7 @@
 
 import { badInput } from '../../errors/index.js';
 import type { MetricPartial } from '../metrics/aggregator.js';
-import { partitionForKey } from '../bus/partitioner.js';
+import { keyOnPartition } from '../bus/partitioner.js';
 import type { BusMessage } from '../bus/types.js';
 
 export type RepartitionRecord =
@@ -26,13 +26,7 @@ export function markerMessages(source: string, watermark: number, keys: readonly
 
 /** Keys that Kafka's partitioner places on partitions 0 .. count-1, in that order. */
 export function markerKeys(count: number): string[] {
-  const keys: string[] = [];
-  for (let p = 0; p < count; p++) {
-    let i = 0;
-    while (partitionForKey(`marker-${p}-${i}`, count) !== p) i++;
-    keys.push(`marker-${p}-${i}`);
-  }
-  return keys;
+  return Array.from({ length: count }, (_, p) => keyOnPartition(`marker-${p}-`, p, count));
 }
 
 export function decodeRepartition(value: Buffer): RepartitionRecord {

@@ -3,7 +3,7 @@
 // avg, TopN), and a task runner built on a given bus and result store. Never used in production.
 
 import type { BusMessage, Bus } from '../bus/types.js';
-import { partitionForKey } from '../bus/partitioner.js';
+import { keyOnPartition } from '../bus/partitioner.js';
 import type { MetricRow } from '../metrics/row.js';
 import type { Results } from '../results/index.js';
 import { validateRule, type Rule } from '../rules/index.js';
@@ -36,7 +36,7 @@ export const APPS = ['pay', 'shop', 'user', 'search'];
 
 /** A key that Kafka's partitioner (and the in-process bus) places on `partition` of `count`. */
 export function keyOn(partition: number, count: number): string {
-  for (let i = 0; ; i++) if (partitionForKey(`k${i}`, count) === partition) return `k${i}`;
+  return keyOnPartition('k', partition, count);
 }
 
 /**

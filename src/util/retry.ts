@@ -1,6 +1,7 @@
-// The one retry helper: runs an operation again after a jittered, growing pause, but only when
+// Retries: `retry` runs an operation again after a jittered, growing pause, but only when
 // the failure says a retry may help (LogfedError.retriable). Used by the query fan-out around
 // each backend call; the caller's AbortSignal stops both the pauses and further attempts.
+// `untilDonePause` paces the compute core's writes that are tried until they are done.
 
 import { toLogfedError } from '../errors/index.js';
 
@@ -45,6 +46,14 @@ export async function retry<T>(op: (attempt: number) => Promise<T>, opts: RetryO
       await sleep(delay, opts.signal);
     }
   }
+}
+
+/**
+ * The pause after failed attempt `attempt` (from 0) of work that is tried until it is done, such as
+ * writing closed windows' results: 200 ms, doubling up to 5 s.
+ */
+export function untilDonePause(attempt: number): Promise<void> {
+  return sleep(Math.min(5_000, 200 * 2 ** attempt));
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it is aborted. */

@@ -9,6 +9,7 @@ import type { Results } from '../results/index.js';
 import type { TaskConfig } from './config.js';
 import type { MetricStageOutput } from './metric-stage.js';
 import { alertMessage, rowMessage } from './output.js';
+import { untilDonePause } from '../../util/retry.js';
 
 const log = rootLog.child({ component: 'compute-task' });
 
@@ -41,7 +42,7 @@ export class ResultWriter {
         } catch (err) {
           if (!this.deps.retrying()) throw err;
           log.warn({ err, task: this.deps.config.id, attempt }, 'writing metric rows and alerts failed; retrying');
-          await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** attempt)));
+          await untilDonePause(attempt);
         }
       }
     };

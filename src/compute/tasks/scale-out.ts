@@ -45,6 +45,7 @@ import { repartitionGroupOf, repartitionTopicOf, type TaskConfig } from './confi
 import type { BoundMetricPhases, MetricPhases } from './metric-phases.js';
 import { createPhaseOne, type PhaseOne, type PhaseOneOutput } from './phase-one.js';
 import { decodeRepartition, markerKeys, markerMessages, partialMessage, sourceName } from './repartition.js';
+import { untilDonePause } from '../../util/retry.js';
 
 const log = rootLog.child({ component: 'compute-scale-out' });
 const noop = () => undefined;
@@ -263,7 +264,7 @@ export class ScaleOut implements MetricPhases {
           break;
         } catch (err) {
           log.warn({ err, task: this.config.id, attempt }, 'sending metric partials to the repartition topic failed; retrying');
-          await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** attempt)));
+          await untilDonePause(attempt);
         }
       }
       this.counts.partialsSent += out.partials.length;
@@ -352,7 +353,7 @@ export class ScaleOut implements MetricPhases {
         return;
       } catch (err) {
         log.warn({ err, task: this.config.id, partition: q, attempt }, 'reading the saved alert state of a repartition partition failed; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** attempt)));
+        await untilDonePause(attempt);
       }
     }
   }

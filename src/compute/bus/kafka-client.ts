@@ -1,9 +1,10 @@
-// Builds the one kafkajs client a Kafka bus uses, with kafkajs's own logger routed into pino at
+// Builds the one kafkajs client a Kafka bus uses (and its producer, on either thread), with kafkajs's own logger routed into pino at
 // warn, so broker trouble shows up in Logfed's structured logs and nowhere else.
 
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type Producer } from 'kafkajs';
 import { log as rootLog } from '../../observe/logger.js';
 import type { KafkaBusConfig } from './config.js';
+import { kafkaPartitioner } from './kafka-partitioner.js';
 
 const log = rootLog.child({ component: 'bus', bus: 'kafka' });
 
@@ -40,4 +41,9 @@ export function createKafkaClient(config: KafkaBusConfig): Kafka {
     logLevel: logLevel.WARN,
     logCreator,
   });
+}
+
+/** The bus's producer, built alike on the bus's thread and on its produce thread. */
+export function createBusProducer(kafka: Kafka, config: KafkaBusConfig): Producer {
+  return kafka.producer({ createPartitioner: kafkaPartitioner, allowAutoTopicCreation: config.autoCreateTopics });
 }

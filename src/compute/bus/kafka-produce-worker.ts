@@ -6,10 +6,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Producer } from 'kafkajs';
 import type { KafkaBusConfig } from './config.js';
-import { createKafkaClient } from './kafka-client.js';
+import { createBusProducer, createKafkaClient } from './kafka-client.js';
 import { kafkaError } from './kafka-errors.js';
 import { unpack, type PackedMessages } from './kafka-pack.js';
-import { kafkaPartitioner } from './kafka-partitioner.js';
 import { sendInSlices } from './kafka-send.js';
 
 export type ToProduceThread = { type: 'produce'; id: number; topic: string; packed: PackedMessages } | { type: 'close' };
@@ -24,7 +23,7 @@ const inFlight = new Set<Promise<void>>();
 /** Connects on first use; a failed connect is forgotten so the next call retries. */
 function connected(): Promise<Producer> {
   producer ??= (async () => {
-    const p = kafka.producer({ createPartitioner: kafkaPartitioner, allowAutoTopicCreation: config.autoCreateTopics });
+    const p = createBusProducer(kafka, config);
     await p.connect();
     return p;
   })().catch((err) => {

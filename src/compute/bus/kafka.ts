@@ -6,10 +6,9 @@
 import type { Admin, Producer } from 'kafkajs';
 import { LogfedError } from '../../errors/index.js';
 import { kafkaBusSchema, parseBusConfig, type KafkaBusOptions } from './config.js';
-import { createKafkaClient } from './kafka-client.js';
+import { createBusProducer, createKafkaClient } from './kafka-client.js';
 import { subscribeKafka } from './kafka-consumer.js';
 import { kafkaError } from './kafka-errors.js';
-import { kafkaPartitioner } from './kafka-partitioner.js';
 import { createProduceThread, type ProduceThreadObserver } from './kafka-produce-thread.js';
 import { sendInSlices } from './kafka-send.js';
 import { busMetrics } from './metrics.js';
@@ -49,9 +48,7 @@ export function createKafkaBus(options: KafkaBusOptions, observers: KafkaBusObse
       opened: () => client,
     };
   }
-  const producer = lazily<Producer>(() =>
-    kafka.producer({ createPartitioner: kafkaPartitioner, allowAutoTopicCreation: config.autoCreateTopics }),
-  );
+  const producer = lazily<Producer>(() => createBusProducer(kafka, config));
   const admin = lazily<Admin>(() => kafka.admin());
   const thread = config.produceThread ? createProduceThread(config, observers.produceThread) : null;
 

@@ -1,7 +1,8 @@
 // The one place a task decides which offsets to commit after handling a batch: the batch's next
 // offset once its events, dead letters and closed windows are written, but never past the oldest
 // event still held in an open metric window or by a multi-line event waiting for its next line,
-// so a crash or broker restart replays them instead of losing them.
+// so a crash or broker restart replays them instead of losing them. Phase two of a scale-out task
+// commits its repartition partitions through it too, held at what its partial merger must replay.
 
 import type { BusRecord, OffsetCommit, TopicPartition } from '../bus/types.js';
 
@@ -43,8 +44,11 @@ export class CommitTracker {
   private readonly progress = new Map<number, Progress>();
   private readonly streams = new Map<string, number>();
 
-  /** `held` answers the oldest offset of a partition that must be read again after a crash, if any. */
-  constructor(private readonly held: (stream: number, topic: string, partition: number) => number | undefined) {}
+  /**
+   * `held` answers the oldest offset of a partition, handled up to `next` (exclusive), that must be
+   * read again after a crash, if any.
+   */
+  constructor(private readonly held: (stream: number, topic: string, partition: number, next: bigint) => number | undefined) {}
 
   streamOf(topic: string, partition: number): number {
     const name = `${topic}\u0000${partition}`;
@@ -93,7 +97,7 @@ export class CommitTracker {
     const p = this.progress.get(stream);
     if (!p) return Promise.resolve();
     const run = async () => {
-      const target = commitUpTo(p, p.next, this.held(stream, p.topic, p.partition));
+      const target = commitUpTo(p, p.next, this.held(stream, p.topic, p.partition, p.next));
       if (p.committed !== undefined && BigInt(target.offset) <= p.committed) return;
       await p.commit([target]);
       const done = BigInt(target.offset);

@@ -43,6 +43,7 @@ import type { RuleState } from '../results/index.js';
 import type { WatermarkTracker } from '../windows/watermark.js';
 import { repartitionGroupOf, repartitionTopicOf, type TaskConfig } from './config.js';
 import type { BoundMetricPhases, MetricPhases } from './metric-phases.js';
+import { CommitTracker } from './commit.js';
 import { createPhaseOne, type PhaseOne, type PhaseOneOutput } from './phase-one.js';
 import { decodeRepartition, markerKeys, markerMessages, partialMessage, sourceName } from './repartition.js';
 import { untilDonePause } from '../../util/retry.js';
@@ -68,13 +69,6 @@ export interface ScaleOutDeps {
   dropParts(parts: number[]): void;
 }
 
-interface Progress {
-  next: number;
-  committed?: number;
-  commit: (offsets: OffsetCommit[]) => Promise<void>;
-  queue: Promise<void>;
-}
-
 export class ScaleOut implements MetricPhases {
   readonly topic: string;
   readonly groupId: string;
@@ -88,7 +82,8 @@ export class ScaleOut implements MetricPhases {
   private keys: string[] = [];
   /** Phase two, per repartition partition owned. */
   private readonly mergers = new Map<number, PartialMerger>();
-  private readonly progress = new Map<number, Progress>();
+  /** Repartition partitions' commits: never into an open window's partials or a closed window's middle. */
+  private readonly commits = new CommitTracker((_stream, _topic, q, next) => this.mergers.get(q)?.commitPoint(Number(next)));
   /** The phase one and rules of the metric stage running now. */
   private phase?: PhaseOne;
   private rules = new Map<string, MetricRule>();
@@ -152,7 +147,7 @@ export class ScaleOut implements MetricPhases {
     this.sub = undefined;
     await sub?.stop().catch((err) => log.warn({ err, task: this.config.id }, 'leaving the repartition group failed'));
     this.mergers.clear();
-    this.progress.clear();
+    this.commits.clear();
     // Their alerts are restored from the store by whoever owns the partitions next, this one included.
     this.deps.dropParts([...this.restores.keys()]);
     this.restores.clear();
@@ -304,11 +299,10 @@ export class ScaleOut implements MetricPhases {
       if (got === 'unknown') log.debug({ task: this.config.id, rule: rec.partial.ruleId }, 'partial of a rule the task does not run');
       if (got === 'refused') log.warn({ task: this.config.id, rule: rec.partial.ruleId, source: rec.source, partition: r.partition, offset: r.offset }, "partial refused: its state does not fit the rule's aggregations");
     }
-    const p = this.progress.get(q);
-    if (p) Object.assign(p, { next: Number(last.offset) + 1, commit });
-    else this.progress.set(q, { next: Number(last.offset) + 1, commit, queue: Promise.resolve() });
+    const stream = this.commits.streamOf(this.topic, q);
+    this.commits.handled(stream, last, commit);
     await this.deps.flush();
-    await this.commitReleased(q);
+    await this.commits.release(stream);
   }
 
   private mergerOf(q: number, now: number): PartialMerger {
@@ -321,9 +315,9 @@ export class ScaleOut implements MetricPhases {
   }
 
   private revokeRepartition(tps: TopicPartition[]): void {
+    this.commits.forget(tps);
     for (const tp of tps) {
       this.mergers.delete(tp.partition);
-      this.progress.delete(tp.partition);
       this.restores.delete(tp.partition);
       this.held.delete(tp.partition);
     }
@@ -358,28 +352,13 @@ export class ScaleOut implements MetricPhases {
     }
   }
 
-  /** Commits a repartition partition as far as its merger allows, one commit at a time, never backwards. */
-  private commitReleased(q: number): Promise<void> {
-    const p = this.progress.get(q);
-    const m = this.mergers.get(q);
-    if (!p || !m) return Promise.resolve();
-    const run = async () => {
-      const point = m.commitPoint(p.next);
-      if (p.committed !== undefined && point <= p.committed) return;
-      await p.commit([{ topic: this.topic, partition: q, offset: String(point) }]);
-      if (p.committed === undefined || point > p.committed) p.committed = point;
-    };
-    p.queue = p.queue.then(run, run);
-    return p.queue;
-  }
-
   /** Windows closed by time (idle sources) release their offsets here, outside any batch. */
   private tick(): void {
     if (this.flushing || !this.running) return;
     this.flushing = true;
     this.deps
       .flush()
-      .then(() => Promise.all([...this.progress.keys()].map((q) => this.commitReleased(q))))
+      .then(() => this.commits.releaseAll(this.assignment(), (err) => log.debug({ err, task: this.config.id }, 'committing repartition offsets failed')))
       .catch((err) => log.debug({ err, task: this.config.id }, 'committing repartition offsets failed'))
       .finally(() => (this.flushing = false));
   }
